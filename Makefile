@@ -1,0 +1,70 @@
+# SPDX-License-Identifier: GPL-2.0
+# lguest for Linux 6.12: the rig around the quilt series.
+#
+#   make run      install what is missing, fetch, apply, build, boot a shell
+#   make check    static checks and all tests; ends with 'N passed, N failed'
+#
+# KERNEL_SRC=<dir>       use your own 6.12 tree (only read) instead of the pin
+# KERNEL_ACCEPT=<ver>    re-pin to another served linux-source-6.12 version
+# CPU=<model>            QEMU CPU model for 'make run' (default pentium3)
+
+SHELL := /bin/bash
+S := scripts
+
+.PHONY: run check build apply deps fetch ktest check-series selftest patches \
+	config clean clean-cache help
+
+run: deps fetch
+	@$(S)/build
+	@$(S)/boot --mode shell $(if $(CPU),--cpu $(CPU))
+
+check: $(if $(KERNEL_ACCEPT),fetch)
+	@$(S)/check
+
+deps:
+	@$(S)/deps
+
+# With KERNEL_SRC there is nothing to fetch.
+fetch: deps
+	@$(if $(KERNEL_SRC),,$(S)/fetch-kernel $(if $(KERNEL_ACCEPT),--accept $(KERNEL_ACCEPT)) >/dev/null)
+
+apply: fetch
+	@$(S)/apply
+
+build: deps fetch
+	@$(S)/build
+
+ktest: deps fetch
+	@$(S)/ktest
+
+check-series: build
+	@$(S)/check-series
+
+selftest:
+	@$(S)/selftest
+
+# Regenerate the patches carrying arch-x86-lguest/, drivers-lguest/ and
+# Documentation-lguest/ after editing them.
+patches:
+	@$(S)/gen-patches
+
+# Regenerate configs/lguest-i386.config after editing the fragment.
+config: apply
+	@$(S)/config-check --regen
+
+clean:
+	@rm -rf build
+
+clean-cache:
+	@rm -rf "$${LGUEST_CACHE:-$${XDG_CACHE_HOME:-$$HOME/.cache}/lguest}"
+
+help:
+	@echo "make run           install, fetch, apply, build and boot a shell in QEMU"
+	@echo "make check         static checks and all tests (TAP; 'N passed, N failed')"
+	@echo "make ktest         build and boot-test with ktest.pl"
+	@echo "make build         apply the series and build kernel, programs, initramfs"
+	@echo "make check-series  checkpatch, sparse, coccicheck, generated-patch freshness"
+	@echo "make patches       regenerate the patches from the *-lguest/ directories"
+	@echo "make config        regenerate configs/lguest-i386.config from the fragment"
+	@echo "make clean         remove build/ (the kernel cache stays)"
+	@echo "variables: KERNEL_SRC=<6.12 tree>  KERNEL_ACCEPT=<version>  CPU=<qemu model>"
