@@ -11,7 +11,7 @@
 SHELL := /bin/bash
 S := scripts
 
-.PHONY: run check build apply deps fetch ktest check-series selftest patches \
+.PHONY: run check build apply deps fetch ktest check-bisect check-series selftest patches \
 	config clean clean-cache help
 
 run: deps fetch
@@ -36,6 +36,9 @@ build: deps fetch
 
 ktest: deps fetch
 	@$(S)/ktest
+
+check-bisect: deps fetch
+	@$(S)/check-bisect
 
 check-series: build
 	@$(S)/check-series
@@ -64,6 +67,7 @@ help:
 	@echo "make ktest         build and boot-test with ktest.pl"
 	@echo "make build         apply the series and build kernel, programs, initramfs"
 	@echo "make check-series  checkpatch, sparse, coccicheck, generated-patch freshness"
+	@echo "make check-bisect  build after every patch (i386 guest on/off; x86_64+XEN_PV)"
 	@echo "make patches       regenerate the patches from the *-lguest/ directories"
 	@echo "make config        regenerate configs/lguest-i386.config from the fragment"
 	@echo "make clean         remove build/ (the kernel cache stays)"
