@@ -1,0 +1,19 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Offsets of the switcher's pages for switcher_32.S (wip experiment). */
+#include <linux/kbuild.h>
+#include <linux/stddef.h>
+#include "lguest_layout.h"
+
+void lg_offsets(void);
+void lg_offsets(void)
+{
+	OFFSET(LGUEST_PAGES_regs, lguest_cpu_pages, rw.regs);
+	OFFSET(LGUEST_PAGES_host_cr3, lguest_cpu_pages, ro.host_cr3);
+	OFFSET(LGUEST_PAGES_host_sp, lguest_cpu_pages, ro.host_sp);
+	OFFSET(LGUEST_PAGES_host_gdt_desc, lguest_cpu_pages, ro.host_gdt_desc);
+	OFFSET(LGUEST_PAGES_host_idt_desc, lguest_cpu_pages, ro.host_idt_desc);
+	OFFSET(LGUEST_PAGES_guest_cr3, lguest_cpu_pages, ro.guest_cr3);
+	OFFSET(LGUEST_PAGES_guest_gdt_desc, lguest_cpu_pages, ro.guest_gdt_desc);
+	OFFSET(LGUEST_PAGES_guest_idt_desc, lguest_cpu_pages, ro.guest_idt_desc);
+	OFFSET(LGUEST_PAGES_guest_gdt, lguest_cpu_pages, ro.guest_gdt);
+}
