@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A launcher for a tiny hand-assembled guest, to test the host prototype
+ * (lgproto.ko): 4 MB of guest memory mapped 1:1 by its own page table,
+ * code that prints through LHCALL_CONSOLE_WRITE, writes a word that the
+ * launcher then finds in its memory, and powers off.
+ */
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include "lguest_uapi.h"
+
+#define PAGES	1024
+#define CODE	0x2000
+#define MSG	0x3000
+#define MARK	0x200000
+
+int main(void)
+{
+	static const char msg[] = "hello from a ring-1 guest\n";
+	const uint8_t code[] = {
+		0xb8, LHCALL_CONSOLE_WRITE, 0, 0, 0,		/* mov $16, %eax */
+		0xbb, 0x00, 0x30, 0x00, 0x00,			/* mov $MSG, %ebx */
+		0xb9, sizeof(msg) - 1, 0, 0, 0,			/* mov $len, %ecx */
+		0xcd, 0x1f,					/* int $0x1f */
+		0xc7, 0x05, 0x00, 0x00, 0x20, 0x00,		/* movl $0x12345678, MARK */
+		0x78, 0x56, 0x34, 0x12,
+		0xb8, LHCALL_SHUTDOWN, 0, 0, 0,			/* mov $2, %eax */
+		0x31, 0xdb,					/* xor %ebx, %ebx */
+		0xcd, 0x1f,					/* int $0x1f */
+		0x0f, 0x0b,					/* ud2 */
+	};
+	struct lguest_init init = { .req = LHREQ_INITIALIZE, .version = LGUEST_ABI_VERSION };
+	struct lguest_exit ex;
+	uint32_t *pt;
+	uint8_t *mem;
+	int fd, i;
+
+	mem = mmap(NULL, PAGES * 4096, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (mem == MAP_FAILED)
+		return perror("mmap"), 1;
+	pt = (uint32_t *)(mem + 0x1000);
+	for (i = 0; i < PAGES; i++)
+		pt[i] = i * 4096 | 3;
+	((uint32_t *)mem)[0] = 0x1000 | 3;
+	memcpy(mem + CODE, code, sizeof(code));
+	memcpy(mem + MSG, msg, sizeof(msg));
+
+	fd = open("/dev/lguest", O_RDWR);
+	if (fd < 0)
+		return perror("/dev/lguest"), 1;
+	init.mem_base = (uintptr_t)mem;
+	init.mem_pages = PAGES;
+	init.start = CODE;
+	init.pgdir = 0;
+	if (write(fd, &init, sizeof(init)) != sizeof(init))
+		return perror("LHREQ_INITIALIZE"), 1;
+	for (;;) {
+		if (read(fd, &ex, sizeof(ex)) != sizeof(ex))
+			return perror("read"), 1;
+		switch (ex.reason) {
+		case LGUEST_EXIT_CONSOLE:
+			fwrite(mem + (ex.arg >> 32), 1, (uint32_t)ex.arg, stdout);
+			fflush(stdout);
+			break;
+		case LGUEST_EXIT_POWEROFF:
+			printf("guest powered off; word at %#x: %#x\n", MARK,
+			       *(uint32_t *)(mem + MARK));
+			return *(uint32_t *)(mem + MARK) == 0x12345678 ? 0 : 1;
+		default:
+			printf("guest stopped (%u): %s\n", ex.reason, ex.message);
+			return 1;
+		}
+	}
+}
