@@ -1,9 +1,0 @@
-#define LGUEST_PAGES_regs 4024
-#define LGUEST_PAGES_host_cr3 4096
-#define LGUEST_PAGES_host_sp 4100
-#define LGUEST_PAGES_host_gdt_desc 4104
-#define LGUEST_PAGES_host_idt_desc 4112
-#define LGUEST_PAGES_guest_cr3 4120
-#define LGUEST_PAGES_guest_gdt_desc 4124
-#define LGUEST_PAGES_guest_idt_desc 4132
-#define LGUEST_PAGES_guest_gdt 4244
