@@ -25,6 +25,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <asm/bootparam.h>
+#include <linux/lguest.h>
 
 #define PAGE_SIZE		4096u
 #define PAGE_OFFSET		0xc0000000u
@@ -352,6 +353,55 @@ static void setup_boot(struct guest *g, const char *cmdline, const char *initrd)
 	bp->e820_table[1].type = E820_RESERVED;
 }
 
+/*
+ * Hand the guest to /dev/lguest and serve it until it stops.  (Devices and
+ * the console input thread are still to come.)
+ */
+static int run_guest(struct guest *g)
+{
+	struct lguest_init init = {
+		.req = LHREQ_INITIALIZE,
+		.version = LGUEST_ABI_VERSION,
+		.mem_base = (uintptr_t)g->mem,
+		.mem_pages = g->ram_pages,
+		.device_pages = DEVICE_PAGES,
+		.start = g->entry,
+		.pgdir = g->pgdir,
+		.boot_params = g->boot_params,
+		.page_offset = PAGE_OFFSET,
+	};
+	struct lguest_exit ex;
+	int fd = open("/dev/lguest", O_RDWR);
+
+	if (fd < 0)
+		die("cannot open /dev/lguest: %s (is the lg module loaded?)", strerror(errno));
+	if (write(fd, &init, sizeof(init)) != sizeof(init))
+		die("/dev/lguest refused the guest: %s", strerror(errno));
+	for (;;) {
+		if (read(fd, &ex, sizeof(ex)) != sizeof(ex)) {
+			if (errno == EINTR)
+				continue;
+			die("running the guest: %s", strerror(errno));
+		}
+		switch (ex.reason) {
+		case LGUEST_EXIT_CONSOLE:
+			fwrite(gpa_ptr(g, ex.arg >> 32, (uint32_t)ex.arg, "console output"), 1,
+			       (uint32_t)ex.arg, stdout);
+			fflush(stdout);
+			break;
+		case LGUEST_EXIT_POWEROFF:
+			return 0;
+		case LGUEST_EXIT_RESTART:
+			fprintf(stderr, "%s: the guest asked for a restart\n", prog);
+			return 2;
+		default:
+			ex.message[sizeof(ex.message) - 1] = 0;
+			fprintf(stderr, "%s: guest stopped: %s\n", prog, ex.message);
+			return 1;
+		}
+	}
+}
+
 static char *join_args(int argc, char **argv)
 {
 	size_t len = 1;
@@ -424,6 +474,5 @@ int main(int argc, char **argv)
 	verbose(&g, "entry 0x%x, page directory 0x%x, boot_params 0x%x, RAM below 0x%x\n",
 		g.entry, g.pgdir, g.boot_params, g.reserved_start);
 
-	/* To come: LHREQ_INITIALIZE, the run loop and the devices. */
-	die("running a guest is not implemented yet (wip)");
+	return run_guest(&g);
 }

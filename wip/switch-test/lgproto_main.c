@@ -324,6 +324,7 @@ static ssize_t lg_write(struct file *file, const char __user *ubuf, size_t len, 
 	lg->guest_pgdir = init.pgdir;
 	memset(&lg->regs, 0, sizeof(lg->regs));
 	lg->regs.eip = init.start;
+	lg->regs.esi = init.boot_params;
 	lg->regs.cs = __KERNEL_CS | 1;
 	lg->regs.eflags = X86_EFLAGS_FIXED | X86_EFLAGS_IF;
 	lg->regs.ss = lg->regs.ds = lg->regs.es = __KERNEL_DS | 1;

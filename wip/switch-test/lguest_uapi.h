@@ -30,9 +30,10 @@ struct lguest_init {
 	__u32 device_pages;	/* device pages just above guest RAM */
 	__u32 start;		/* guest-physical entry point (startup_32) */
 	__u32 pgdir;		/* guest-physical initial page directory */
+	__u32 boot_params;	/* guest-physical boot_params, in %esi */
 	__u32 page_offset;	/* the guest kernel's PAGE_OFFSET */
 	__u32 flags;		/* none defined: must be 0 */
-	__u32 reserved[8];	/* must be 0 */
+	__u32 reserved[7];	/* must be 0 */
 };
 
 #define LGUEST_IRQS		32
