@@ -47,6 +47,7 @@ struct lguest {
 	struct page *slot_pt;
 	struct page **pinned;		/* per guest pfn, or NULL */
 	char dead_msg[LGUEST_MSG_LEN];
+	u64 idt[IDT_ENTRIES];		/* the guest's own gates */
 };
 
 static u64 seg(u32 base, u32 limit, u32 access, u32 flags)
@@ -104,6 +105,57 @@ static struct page *pin_guest_page(struct lguest *lg, u32 pfn)
 	}
 	lg->pinned[pfn] = page;
 	return page;
+}
+
+/* The launcher's address of a guest virtual address, or 0. */
+static unsigned long guest_va_to_user(struct lguest *lg, u32 vaddr)
+{
+	u32 pde, pte;
+
+	if (!read_gpa(lg, lg->guest_pgdir + (vaddr >> PGDIR_SHIFT) * 4, &pde) ||
+	    !(pde & _PAGE_PRESENT) || (pde & _PAGE_PSE))
+		return 0;
+	if (!read_gpa(lg, (pde & PAGE_MASK) + ((vaddr >> PAGE_SHIFT) & 1023) * 4, &pte) ||
+	    !(pte & _PAGE_PRESENT) || (pte >> PAGE_SHIFT) >= lg->mem_pages)
+		return 0;
+	return lg->mem_base + (pte & PAGE_MASK) + (vaddr & ~PAGE_MASK);
+}
+
+static bool push_guest(struct lguest *lg, u32 *sp, u32 val)
+{
+	unsigned long uaddr;
+
+	*sp -= 4;
+	uaddr = guest_va_to_user(lg, *sp);
+	if (!uaddr || put_user(val, (u32 __user *)uaddr)) {
+		kill_guest(lg, "cannot push a trap frame at %#x", *sp);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Reflect a trap into the guest kernel: push the frame the CPU would have
+ * pushed for a ring-1 handler (the guest kernel stack here: the tiny
+ * guest never runs in ring 3) and resume at the handler of its own IDT.
+ */
+static bool reflect_trap(struct lguest *lg, u32 trap, bool has_err)
+{
+	u64 g = lg->idt[trap];
+	u32 sp = lg->regs.esp;
+
+	if (!(g & (1ULL << 47))) {
+		kill_guest(lg, "trap %u at eip %#x with no guest handler", trap, lg->regs.eip);
+		return false;
+	}
+	if (!push_guest(lg, &sp, lg->regs.eflags) || !push_guest(lg, &sp, lg->regs.cs) ||
+	    !push_guest(lg, &sp, lg->regs.eip) ||
+	    (has_err && !push_guest(lg, &sp, lg->regs.errcode)))
+		return false;
+	lg->regs.esp = sp;
+	lg->regs.eip = (u32)(g & 0xffff) | (u32)((g >> 32) & 0xffff0000);
+	lg->regs.cs = __KERNEL_CS | 1;
+	return true;
 }
 
 /* A guest page fault: fill the shadow entry from the guest's tables. */
@@ -241,8 +293,8 @@ static ssize_t lg_read(struct file *file, char __user *ubuf, size_t len, loff_t 
 			continue;
 		}
 		if (trap != LGUEST_TRAP_ENTRY) {
-			kill_guest(lg, "trap %u at eip %#x", trap, lg->regs.eip);
-			break;
+			reflect_trap(lg, trap, trap == X86_TRAP_GP || trap == X86_TRAP_PF);
+			continue;
 		}
 		switch (lg->regs.eax) {
 		case LHCALL_CONSOLE_WRITE:
@@ -254,6 +306,13 @@ static ssize_t lg_read(struct file *file, char __user *ubuf, size_t len, loff_t 
 			ex.reason = LGUEST_EXIT_CONSOLE;
 			ex.arg = (u64)lg->regs.ebx << 32 | lg->regs.ecx;
 			goto copy;
+		case LHCALL_LOAD_IDT_ENTRY:
+			if (lg->regs.ebx >= IDT_ENTRIES || lg->regs.ebx == LGUEST_TRAP_ENTRY) {
+				kill_guest(lg, "bad IDT entry %u", lg->regs.ebx);
+				continue;
+			}
+			lg->idt[lg->regs.ebx] = (u64)lg->regs.edx << 32 | lg->regs.ecx;
+			continue;
 		case LHCALL_SHUTDOWN:
 			ex.reason = lg->regs.ebx == LGUEST_SHUTDOWN_RESTART ?
 				    LGUEST_EXIT_RESTART : LGUEST_EXIT_POWEROFF;

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * A launcher for a tiny hand-assembled guest, to test the host prototype
- * (lgproto.ko): 4 MB of guest memory mapped 1:1 by its own page table,
- * code that prints through LHCALL_CONSOLE_WRITE, writes a word that the
- * launcher then finds in its memory, and powers off.
+ * (lgproto.ko): 4 MB of guest memory mapped 1:1 by its own page table.
+ * The guest registers a #UD handler, executes ud2; the host reflects the
+ * trap into the handler, which prints through LHCALL_CONSOLE_WRITE, writes
+ * a word that the launcher then finds in its memory, and powers off.  The
+ * launcher checks the frame the host pushed.
  */
 #include <fcntl.h>
 #include <stdint.h>
@@ -17,11 +19,23 @@
 #define CODE	0x2000
 #define MSG	0x3000
 #define MARK	0x200000
+#define HANDLER	0x2100
+#define STACK	0x10000
 
 int main(void)
 {
-	static const char msg[] = "hello from a ring-1 guest\n";
+	static const char msg[] = "hello from a ring-1 guest's #UD handler\n";
 	const uint8_t code[] = {
+		0xb8, LHCALL_LOAD_IDT_ENTRY, 0, 0, 0,		/* mov $7, %eax */
+		0xbb, 0x06, 0, 0, 0,				/* mov $6 (#UD), %ebx */
+		0xb9, 0x00, 0x21, 0x60, 0x00,			/* mov $gate_lo, %ecx */
+		0xba, 0x00, 0x8e, 0x00, 0x00,			/* mov $gate_hi, %edx */
+		0xcd, 0x1f,					/* int $0x1f */
+		0xbc, 0x00, 0x00, 0x01, 0x00,			/* mov $STACK, %esp */
+		0x0f, 0x0b,					/* UD2_AT: ud2 */
+	};
+#define UD2_AT	(CODE + 27)
+	const uint8_t handler[] = {
 		0xb8, LHCALL_CONSOLE_WRITE, 0, 0, 0,		/* mov $16, %eax */
 		0xbb, 0x00, 0x30, 0x00, 0x00,			/* mov $MSG, %ebx */
 		0xb9, sizeof(msg) - 1, 0, 0, 0,			/* mov $len, %ecx */
@@ -31,11 +45,10 @@ int main(void)
 		0xb8, LHCALL_SHUTDOWN, 0, 0, 0,			/* mov $2, %eax */
 		0x31, 0xdb,					/* xor %ebx, %ebx */
 		0xcd, 0x1f,					/* int $0x1f */
-		0x0f, 0x0b,					/* ud2 */
 	};
 	struct lguest_init init = { .req = LHREQ_INITIALIZE, .version = LGUEST_ABI_VERSION };
 	struct lguest_exit ex;
-	uint32_t *pt;
+	uint32_t *pt, *frame;
 	uint8_t *mem;
 	int fd, i;
 
@@ -48,6 +61,7 @@ int main(void)
 		pt[i] = i * 4096 | 3;
 	((uint32_t *)mem)[0] = 0x1000 | 3;
 	memcpy(mem + CODE, code, sizeof(code));
+	memcpy(mem + HANDLER, handler, sizeof(handler));
 	memcpy(mem + MSG, msg, sizeof(msg));
 
 	fd = open("/dev/lguest", O_RDWR);
@@ -68,9 +82,11 @@ int main(void)
 			fflush(stdout);
 			break;
 		case LGUEST_EXIT_POWEROFF:
-			printf("guest powered off; word at %#x: %#x\n", MARK,
-			       *(uint32_t *)(mem + MARK));
-			return *(uint32_t *)(mem + MARK) == 0x12345678 ? 0 : 1;
+			frame = (uint32_t *)(mem + STACK) - 3;
+			printf("guest powered off; word at %#x: %#x; #UD frame: eip %#x cs %#x\n",
+			       MARK, *(uint32_t *)(mem + MARK), frame[0], frame[1]);
+			return *(uint32_t *)(mem + MARK) == 0x12345678 &&
+			       frame[0] == UD2_AT && frame[1] == 0x61 ? 0 : 1;
 		default:
 			printf("guest stopped (%u): %s\n", ex.reason, ex.message);
 			return 1;
