@@ -16,6 +16,8 @@
 #include <linux/slab.h>
 #include <linux/sched/signal.h>
 #include <linux/io.h>
+#include <linux/hrtimer.h>
+#include <linux/sched.h>
 #include <asm/desc.h>
 #include <asm/tlbflush.h>
 #include <asm/trap_pf.h>
@@ -48,7 +50,34 @@ struct lguest {
 	struct page **pinned;		/* per guest pfn, or NULL */
 	char dead_msg[LGUEST_MSG_LEN];
 	u64 idt[IDT_ENTRIES];		/* the guest's own gates */
+	u32 data_gpa;			/* struct lguest_data, or 0 */
+	unsigned long irqs_pending;	/* bitmap of LGUEST_IRQS */
+	struct hrtimer timer;		/* the guest's clockevent: irq 0 */
+	struct task_struct *tsk;	/* the launcher thread running it */
 };
+
+static enum hrtimer_restart clockevent_fired(struct hrtimer *timer)
+{
+	struct lguest *lg = container_of(timer, struct lguest, timer);
+
+	set_bit(0, &lg->irqs_pending);
+	if (lg->tsk)
+		wake_up_process(lg->tsk);
+	return HRTIMER_NORESTART;
+}
+
+/* The guest's virtual interrupt flag, from the page it shares with us. */
+static bool guest_irqs_enabled(struct lguest *lg)
+{
+	u32 v;
+
+	if (!lg->data_gpa)
+		return false;
+	if (get_user(v, (u32 __user *)(lg->mem_base + lg->data_gpa +
+				     offsetof(struct lguest_data, irq_enabled))))
+		return false;
+	return v & X86_EFLAGS_IF;
+}
 
 static u64 seg(u32 base, u32 limit, u32 access, u32 flags)
 {
@@ -156,6 +185,24 @@ static bool reflect_trap(struct lguest *lg, u32 trap, bool has_err)
 	lg->regs.eip = (u32)(g & 0xffff) | (u32)((g >> 32) & 0xffff0000);
 	lg->regs.cs = __KERNEL_CS | 1;
 	return true;
+}
+
+/*
+ * Deliver the lowest pending virtual irq if the guest takes interrupts:
+ * like a trap through its IDT, with its virtual IF cleared as an
+ * interrupt gate would clear the real one.
+ */
+static void maybe_deliver_irq(struct lguest *lg)
+{
+	unsigned int irq = find_first_bit(&lg->irqs_pending, LGUEST_IRQS);
+
+	if (irq >= LGUEST_IRQS || !guest_irqs_enabled(lg))
+		return;
+	clear_bit(irq, &lg->irqs_pending);
+	if (!reflect_trap(lg, LGUEST_FIRST_EXTERNAL_VECTOR + irq, false))
+		return;
+	put_user(0, (u32 __user *)(lg->mem_base + lg->data_gpa +
+				   offsetof(struct lguest_data, irq_enabled)));
 }
 
 /* A guest page fault: fill the shadow entry from the guest's tables. */
@@ -270,6 +317,7 @@ static ssize_t lg_read(struct file *file, char __user *ubuf, size_t len, loff_t 
 		ret = -ENOENT;
 		goto out;
 	}
+	lg->tsk = current;
 	while (!lg->dead) {
 		u32 trap;
 
@@ -278,6 +326,9 @@ static ssize_t lg_read(struct file *file, char __user *ubuf, size_t len, loff_t 
 			goto out;
 		}
 		cond_resched();
+		maybe_deliver_irq(lg);
+		if (lg->dead)
+			break;
 		local_irq_disable();
 		run_guest_once(lg);
 		trap = lg->regs.trapnum;
@@ -312,6 +363,21 @@ static ssize_t lg_read(struct file *file, char __user *ubuf, size_t len, loff_t 
 				continue;
 			}
 			lg->idt[lg->regs.ebx] = (u64)lg->regs.edx << 32 | lg->regs.ecx;
+			continue;
+		case LHCALL_LGUEST_INIT:
+			if (lg->regs.ebx & 3 || lg->regs.ebx >= lg->mem_pages * PAGE_SIZE ||
+			    sizeof(struct lguest_data) > lg->mem_pages * PAGE_SIZE - lg->regs.ebx) {
+				kill_guest(lg, "bad lguest_data address %#x", lg->regs.ebx);
+				continue;
+			}
+			lg->data_gpa = lg->regs.ebx;
+			continue;
+		case LHCALL_SET_CLOCKEVENT:
+			if (lg->regs.ebx)
+				hrtimer_start(&lg->timer, ns_to_ktime(lg->regs.ebx),
+					      HRTIMER_MODE_REL);
+			else
+				hrtimer_cancel(&lg->timer);
 			continue;
 		case LHCALL_SHUTDOWN:
 			ex.reason = lg->regs.ebx == LGUEST_SHUTDOWN_RESTART ?
@@ -400,6 +466,8 @@ static int lg_open(struct inode *inode, struct file *file)
 	if (!lg)
 		return -ENOMEM;
 	mutex_init(&lg->lock);
+	hrtimer_init(&lg->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
+	lg->timer.function = clockevent_fired;
 	file->private_data = lg;
 	return 0;
 }
@@ -409,6 +477,7 @@ static int lg_release(struct inode *inode, struct file *file)
 	struct lguest *lg = file->private_data;
 	unsigned int i;
 
+	hrtimer_cancel(&lg->timer);
 	if (lg->pinned)
 		for (i = 0; i < lg->mem_pages; i++)
 			if (lg->pinned[i])

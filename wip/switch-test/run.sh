@@ -32,7 +32,7 @@ rm -f "$mods/$exp.ko" "$top/build/prog/tinyguest" "$top/build/prog/lguest" \
 if [ "$exp" = lgproto ]; then
 	# The real kernel, started by the launcher: with no lguest probe yet
 	# it must stop at startup_32's ud2 after the probe loop, in ring 1.
-	cmds="insmod /lib/modules/$rel/extra/lgproto.ko && tinyguest && tinyguest && { lguest 64 /usr/bin/guest-vmlinux 2>&1 | grep 'trap 6 at eip 0xc10000'; } && rmmod lgproto && echo WIP-RESULT: pass; poweroff"
+	cmds="insmod /lib/modules/$rel/extra/lgproto.ko && tinyguest && tinyguest timer && { lguest 64 /usr/bin/guest-vmlinux 2>&1 | grep 'trap 6 at eip 0xc10000'; } && rmmod lgproto && echo WIP-RESULT: pass; poweroff"
 else
 	cmds="insmod /lib/modules/$rel/extra/lgswitch.ko; dmesg | grep -q 'world switch OK' && echo WIP-RESULT: pass; poweroff"
 fi

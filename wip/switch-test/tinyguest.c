@@ -21,10 +21,13 @@
 #define MARK	0x200000
 #define HANDLER	0x2100
 #define STACK	0x10000
+#define DATA	0x4000
 
-int main(void)
+int main(int argc, char **argv)
 {
-	static const char msg[] = "hello from a ring-1 guest's #UD handler\n";
+	int timer = argc > 1 && !strcmp(argv[1], "timer");
+	const char *msg = timer ? "tick: a timer interrupt in a ring-1 guest\n" :
+				  "hello from a ring-1 guest's #UD handler\n";
 	const uint8_t code[] = {
 		0xb8, LHCALL_LOAD_IDT_ENTRY, 0, 0, 0,		/* mov $7, %eax */
 		0xbb, 0x06, 0, 0, 0,				/* mov $6 (#UD), %ebx */
@@ -35,10 +38,28 @@ int main(void)
 		0x0f, 0x0b,					/* UD2_AT: ud2 */
 	};
 #define UD2_AT	(CODE + 27)
+	const uint8_t timer_code[] = {
+		0xb8, LHCALL_LGUEST_INIT, 0, 0, 0,		/* mov $1, %eax */
+		0xbb, 0x00, 0x40, 0x00, 0x00,			/* mov $DATA, %ebx */
+		0xcd, 0x1f,					/* int $0x1f */
+		0xc7, 0x05, 0x00, 0x40, 0x00, 0x00,		/* movl $IF, DATA.irq_enabled */
+		0x00, 0x02, 0x00, 0x00,
+		0xb8, LHCALL_LOAD_IDT_ENTRY, 0, 0, 0,		/* mov $7, %eax */
+		0xbb, 0x20, 0, 0, 0,				/* mov $32 (irq 0), %ebx */
+		0xb9, 0x00, 0x21, 0x60, 0x00,			/* mov $gate_lo, %ecx */
+		0xba, 0x00, 0x8e, 0x00, 0x00,			/* mov $gate_hi, %edx */
+		0xcd, 0x1f,					/* int $0x1f */
+		0xbc, 0x00, 0x00, 0x01, 0x00,			/* mov $STACK, %esp */
+		0xb8, LHCALL_SET_CLOCKEVENT, 0, 0, 0,		/* mov $9, %eax */
+		0xbb, 0x80, 0x96, 0x98, 0x00,			/* mov $10000000 (10 ms), %ebx */
+		0xcd, 0x1f,					/* int $0x1f */
+		0xeb, 0xfe,					/* SPIN_AT: jmp . */
+	};
+#define SPIN_AT	(CODE + 61)
 	const uint8_t handler[] = {
 		0xb8, LHCALL_CONSOLE_WRITE, 0, 0, 0,		/* mov $16, %eax */
 		0xbb, 0x00, 0x30, 0x00, 0x00,			/* mov $MSG, %ebx */
-		0xb9, sizeof(msg) - 1, 0, 0, 0,			/* mov $len, %ecx */
+		0xb9, (uint8_t)strlen(msg), 0, 0, 0,		/* mov $len, %ecx */
 		0xcd, 0x1f,					/* int $0x1f */
 		0xc7, 0x05, 0x00, 0x00, 0x20, 0x00,		/* movl $0x12345678, MARK */
 		0x78, 0x56, 0x34, 0x12,
@@ -60,9 +81,12 @@ int main(void)
 	for (i = 0; i < PAGES; i++)
 		pt[i] = i * 4096 | 3;
 	((uint32_t *)mem)[0] = 0x1000 | 3;
-	memcpy(mem + CODE, code, sizeof(code));
+	if (timer)
+		memcpy(mem + CODE, timer_code, sizeof(timer_code));
+	else
+		memcpy(mem + CODE, code, sizeof(code));
 	memcpy(mem + HANDLER, handler, sizeof(handler));
-	memcpy(mem + MSG, msg, sizeof(msg));
+	memcpy(mem + MSG, msg, strlen(msg));
 
 	fd = open("/dev/lguest", O_RDWR);
 	if (fd < 0)
@@ -83,10 +107,10 @@ int main(void)
 			break;
 		case LGUEST_EXIT_POWEROFF:
 			frame = (uint32_t *)(mem + STACK) - 3;
-			printf("guest powered off; word at %#x: %#x; #UD frame: eip %#x cs %#x\n",
-			       MARK, *(uint32_t *)(mem + MARK), frame[0], frame[1]);
+			printf("guest powered off; word at %#x: %#x; frame: eip %#x cs %#x flags %#x\n",
+			       MARK, *(uint32_t *)(mem + MARK), frame[0], frame[1], frame[2]);
 			return *(uint32_t *)(mem + MARK) == 0x12345678 &&
-			       frame[0] == UD2_AT && frame[1] == 0x61 ? 0 : 1;
+			       frame[0] == (timer ? SPIN_AT : UD2_AT) && frame[1] == 0x61 ? 0 : 1;
 		default:
 			printf("guest stopped (%u): %s\n", ex.reason, ex.message);
 			return 1;
