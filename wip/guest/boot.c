@@ -11,6 +11,7 @@
 #include <linux/console.h>
 #include <linux/string.h>
 #include <asm/bootparam.h>
+#include <asm/desc.h>
 #include <asm/paravirt.h>
 #include <asm/setup.h>
 #include <asm/cpufeature.h>
@@ -59,6 +60,103 @@ static __used void lguest_irq_enable(void)
 }
 PV_CALLEE_SAVE_REGS_THUNK(lguest_irq_enable);
 
+static void lguest_write_idt_entry(gate_desc *dt, int entry, const gate_desc *g)
+{
+	u32 *w = (u32 *)g;
+
+	native_write_idt_entry(dt, entry, g);
+	if (entry != LGUEST_TRAP_ENTRY)
+		hcall(LHCALL_LOAD_IDT_ENTRY, entry, w[0], w[1]);
+}
+
+/* The host keeps its own copy of every gate: send the whole table. */
+static void lguest_load_idt(const struct desc_ptr *desc)
+{
+	unsigned int i;
+	u32 *w = (u32 *)desc->address;
+
+	for (i = 0; i < (desc->size + 1) / 8; i++)
+		if (i != LGUEST_TRAP_ENTRY)
+			hcall(LHCALL_LOAD_IDT_ENTRY, i, w[2 * i], w[2 * i + 1]);
+}
+
+static unsigned long current_cr3, current_cr0 = X86_CR0_PE | X86_CR0_PG | X86_CR0_WP;
+
+static unsigned long lguest_read_cr3(void)
+{
+	return current_cr3;
+}
+
+static void lguest_write_cr3(unsigned long cr3)
+{
+	current_cr3 = cr3;
+	hcall(LHCALL_NEW_PGTABLE, cr3, 0, 0);
+}
+
+static __used unsigned long lguest_read_cr2(void)
+{
+	return lguest_data.cr2;
+}
+PV_CALLEE_SAVE_REGS_THUNK(lguest_read_cr2);
+
+static unsigned long lguest_read_cr0(void)
+{
+	return current_cr0;
+}
+
+static void lguest_write_cr0(unsigned long cr0)
+{
+	current_cr0 = cr0;
+}
+
+static unsigned long lguest_read_cr4(void)
+{
+	return 0;
+}
+
+static void lguest_write_cr4(unsigned long cr4)
+{
+}
+
+static void lguest_flush_tlb(void)
+{
+	hcall(LHCALL_FLUSH_TLB, 0, 0, 0);
+}
+
+static void lguest_flush_tlb_one(unsigned long addr)
+{
+	hcall(LHCALL_FLUSH_TLB, 0, 0, 0);
+}
+
+static u64 lguest_read_msr(unsigned int msr)
+{
+	return 0;
+}
+
+static u64 lguest_read_msr_safe(unsigned int msr, int *err)
+{
+	*err = -EIO;
+	return 0;
+}
+
+static void lguest_write_msr(unsigned int msr, unsigned int lo, unsigned int hi)
+{
+}
+
+static int lguest_write_msr_safe(unsigned int msr, unsigned int lo, unsigned int hi)
+{
+	return -EIO;
+}
+
+static void lguest_nop(void)
+{
+}
+
+static void lguest_halt(void)
+{
+	hcall(LHCALL_HALT, 0, 0, 0);
+}
+
 static void __init __noreturn lguest_init(void)
 {
 	static const char hello[] = "lguest: guest kernel running in ring 1\n";
@@ -70,7 +168,39 @@ static void __init __noreturn lguest_init(void)
 	pv_ops.irq.save_fl = PV_CALLEE_SAVE(lguest_save_fl);
 	pv_ops.irq.irq_disable = PV_CALLEE_SAVE(lguest_irq_disable);
 	pv_ops.irq.irq_enable = PV_CALLEE_SAVE(lguest_irq_enable);
+	pv_ops.cpu.write_idt_entry = lguest_write_idt_entry;
+	pv_ops.cpu.load_idt = lguest_load_idt;
+	pv_ops.cpu.read_cr0 = lguest_read_cr0;
+	pv_ops.cpu.write_cr0 = lguest_write_cr0;
+	pv_ops.cpu.read_cr4 = lguest_read_cr4;
+	pv_ops.cpu.write_cr4 = lguest_write_cr4;
+	pv_ops.cpu.read_msr = lguest_read_msr;
+	pv_ops.cpu.read_msr_safe = lguest_read_msr_safe;
+	pv_ops.cpu.write_msr = lguest_write_msr;
+	pv_ops.cpu.write_msr_safe = lguest_write_msr_safe;
+	pv_ops.cpu.wbinvd = lguest_nop;
+	pv_ops.cpu.io_delay = lguest_nop;
+	pv_ops.cpu.load_gdt = (void *)lguest_nop;
+	pv_ops.cpu.load_tr_desc = lguest_nop;
+	pv_ops.cpu.set_ldt = (void *)lguest_nop;
+	pv_ops.cpu.load_sp0 = (void *)lguest_nop;
+	pv_ops.irq.safe_halt = lguest_halt;
+	pv_ops.irq.halt = lguest_halt;
+	pv_ops.mmu.read_cr2 = PV_CALLEE_SAVE(lguest_read_cr2);
+	pv_ops.mmu.read_cr3 = lguest_read_cr3;
+	pv_ops.mmu.write_cr3 = lguest_write_cr3;
+	pv_ops.mmu.flush_tlb_user = lguest_flush_tlb;
+	pv_ops.mmu.flush_tlb_kernel = lguest_flush_tlb;
+	pv_ops.mmu.flush_tlb_one_user = lguest_flush_tlb_one;
 	setup_force_cpu_cap(X86_FEATURE_PV_DEPRIV);
+
+	/*
+	 * The launcher's tables map all of our memory at 0 as well, which is
+	 * what mk_early_pgtbl_32() expects: build the kernel's own early
+	 * tables exactly as a native boot does, then switch to them.
+	 */
+	mk_early_pgtbl_32();
+	lguest_write_cr3(__pa(initial_page_table));
 
 	register_console(&lguest_boot_console);
 	pr_info("lguest: boot console registered, entering i386_start_kernel()\n");

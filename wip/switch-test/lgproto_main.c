@@ -136,6 +136,21 @@ static struct page *pin_guest_page(struct lguest *lg, u32 pfn)
 	return page;
 }
 
+/* Forget every shadow mapping but the switcher's: the guest changed its tables. */
+static void flush_shadow(struct lguest *lg)
+{
+	u32 *spd = page_address(lg->shadow_pgdir);
+	unsigned int i;
+
+	for (i = 0; i < PTRS_PER_PGD; i++) {
+		if (!lg->shadow_pt[i])
+			continue;
+		spd[i] = 0;
+		__free_page(lg->shadow_pt[i]);
+		lg->shadow_pt[i] = NULL;
+	}
+}
+
 /* The launcher's address of a guest virtual address, or 0. */
 static unsigned long guest_va_to_user(struct lguest *lg, u32 vaddr)
 {
@@ -174,7 +189,8 @@ static bool reflect_trap(struct lguest *lg, u32 trap, bool has_err)
 	u32 sp = lg->regs.esp;
 
 	if (!(g & (1ULL << 47))) {
-		kill_guest(lg, "trap %u at eip %#x with no guest handler", trap, lg->regs.eip);
+		kill_guest(lg, "trap %u at eip %#x with no guest handler (cr2 %#x)", trap,
+			   lg->regs.eip, lg->cr2);
 		return false;
 	}
 	if (!push_guest(lg, &sp, lg->regs.eflags) || !push_guest(lg, &sp, lg->regs.cs) ||
@@ -212,7 +228,7 @@ static bool demand_page(struct lguest *lg, u32 vaddr, u32 errcode)
 	u32 *spt, flags;
 	struct page *page;
 
-	if (vaddr >= slot) {
+	if ((vaddr >> PGDIR_SHIFT) == (slot >> PGDIR_SHIFT)) {
 		kill_guest(lg, "access to the switcher slot at %#x", vaddr);
 		return false;
 	}
@@ -339,8 +355,12 @@ static ssize_t lg_read(struct file *file, char __user *ubuf, size_t len, loff_t 
 		}
 		local_irq_enable();
 		if (trap == X86_TRAP_PF) {
-			if (!demand_page(lg, lg->cr2, lg->regs.errcode))
-				kill_guest(lg, "page fault at %#x (eip %#x)", lg->cr2, lg->regs.eip);
+			if (demand_page(lg, lg->cr2, lg->regs.errcode) || lg->dead)
+				continue;
+			if (lg->data_gpa)
+				put_user(lg->cr2, (u32 __user *)(lg->mem_base + lg->data_gpa +
+						offsetof(struct lguest_data, cr2)));
+			reflect_trap(lg, trap, true);
 			continue;
 		}
 		if (trap != LGUEST_TRAP_ENTRY) {
@@ -378,6 +398,25 @@ static ssize_t lg_read(struct file *file, char __user *ubuf, size_t len, loff_t 
 					      HRTIMER_MODE_REL);
 			else
 				hrtimer_cancel(&lg->timer);
+			continue;
+		case LHCALL_NEW_PGTABLE:
+			if (lg->regs.ebx & ~PAGE_MASK || lg->regs.ebx >= lg->mem_pages * PAGE_SIZE) {
+				kill_guest(lg, "bad page directory %#x", lg->regs.ebx);
+				continue;
+			}
+			lg->guest_pgdir = lg->regs.ebx;
+			flush_shadow(lg);
+			continue;
+		case LHCALL_FLUSH_TLB:
+			flush_shadow(lg);
+			continue;
+		case LHCALL_SET_STACK:
+		case LHCALL_LOAD_GDT_ENTRY:
+		case LHCALL_LOAD_TLS:
+		case LHCALL_HALT:
+			continue;
+		case LHCALL_CRASH:
+			kill_guest(lg, "guest crashed");
 			continue;
 		case LHCALL_SHUTDOWN:
 			ex.reason = lg->regs.ebx == LGUEST_SHUTDOWN_RESTART ?
