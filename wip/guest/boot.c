@@ -15,6 +15,9 @@
 #include <asm/paravirt.h>
 #include <asm/setup.h>
 #include <asm/cpufeature.h>
+#include <asm/pci_x86.h>
+#include <asm/x86_init.h>
+#include <asm/tsc.h>
 #include "lguest_abi.h"
 
 static struct lguest_data lguest_data __aligned(PAGE_SIZE);
@@ -152,6 +155,56 @@ static void lguest_nop(void)
 {
 }
 
+static unsigned long lguest_get_debugreg(int regno)
+{
+	return 0;
+}
+
+static void lguest_set_debugreg(int regno, unsigned long value)
+{
+}
+
+/* The host measured the TSC; no PIT to calibrate against here. */
+static unsigned long lguest_tsc_khz(void)
+{
+	return lguest_data.tsc_khz;
+}
+
+/*
+ * CPUID, filtered: nothing a ring-1 guest cannot use (large and global
+ * pages, sysenter, MTRR/PAT/MCE, the local APIC, monitor/mwait, XSAVE,
+ * SMEP/SMAP/UMIP) and no host hypervisor leaves; HYPERVISOR set.
+ */
+static void lguest_cpuid(unsigned int *ax, unsigned int *bx, unsigned int *cx,
+			 unsigned int *dx)
+{
+	unsigned int leaf = *ax;
+
+	native_cpuid(ax, bx, cx, dx);
+	switch (leaf) {
+	case 1:
+		*dx &= ~(BIT(X86_FEATURE_PSE) | BIT(X86_FEATURE_PGE) | BIT(X86_FEATURE_SEP) |
+			 BIT(X86_FEATURE_MTRR) | BIT(X86_FEATURE_PAT) | BIT(X86_FEATURE_MCE) |
+			 BIT(X86_FEATURE_MCA) | BIT(X86_FEATURE_APIC) | BIT(X86_FEATURE_PSE36) |
+			 BIT(X86_FEATURE_ACPI) | BIT(X86_FEATURE_DS) | BIT(X86_FEATURE_VME) |
+			 BIT(X86_FEATURE_DE));
+		*cx &= ~(BIT(X86_FEATURE_MWAIT & 31) | BIT(X86_FEATURE_XSAVE & 31) |
+			 BIT(X86_FEATURE_OSXSAVE & 31) | BIT(X86_FEATURE_VMX & 31) |
+			 BIT(X86_FEATURE_X2APIC & 31) | BIT(X86_FEATURE_TSC_DEADLINE_TIMER & 31) |
+			 BIT(X86_FEATURE_PCID & 31));
+		*cx |= BIT(X86_FEATURE_HYPERVISOR & 31);
+		break;
+	case 7:
+		*bx &= ~(BIT(X86_FEATURE_SMEP & 31) | BIT(X86_FEATURE_SMAP & 31) |
+			 BIT(X86_FEATURE_INVPCID & 31) | BIT(X86_FEATURE_FSGSBASE & 31));
+		*cx &= ~BIT(X86_FEATURE_UMIP & 31);
+		break;
+	case 0x40000000 ... 0x4fffffff:
+		*ax = *bx = *cx = *dx = 0;
+		break;
+	}
+}
+
 static void lguest_halt(void)
 {
 	hcall(LHCALL_HALT, 0, 0, 0);
@@ -192,6 +245,13 @@ static void __init __noreturn lguest_init(void)
 	pv_ops.mmu.flush_tlb_user = lguest_flush_tlb;
 	pv_ops.mmu.flush_tlb_kernel = lguest_flush_tlb;
 	pv_ops.mmu.flush_tlb_one_user = lguest_flush_tlb_one;
+	pv_ops.cpu.cpuid = lguest_cpuid;
+	pv_ops.cpu.get_debugreg = lguest_get_debugreg;
+	pv_ops.cpu.set_debugreg = lguest_set_debugreg;
+	x86_platform.calibrate_tsc = lguest_tsc_khz;
+	x86_platform.calibrate_cpu = lguest_tsc_khz;
+	/* No PCI and no port I/O: lguest_bus carries the devices. */
+	pci_probe = 0;
 	setup_force_cpu_cap(X86_FEATURE_PV_DEPRIV);
 
 	/*

@@ -17,6 +17,7 @@
 #include <linux/sched/signal.h>
 #include <linux/io.h>
 #include <linux/hrtimer.h>
+#include <asm/tsc.h>
 #include <linux/sched.h>
 #include <asm/desc.h>
 #include <asm/tlbflush.h>
@@ -391,6 +392,8 @@ static ssize_t lg_read(struct file *file, char __user *ubuf, size_t len, loff_t 
 				continue;
 			}
 			lg->data_gpa = lg->regs.ebx;
+			put_user(tsc_khz, (u32 __user *)(lg->mem_base + lg->data_gpa +
+							 offsetof(struct lguest_data, tsc_khz)));
 			continue;
 		case LHCALL_SET_CLOCKEVENT:
 			if (lg->regs.ebx)
