@@ -173,7 +173,8 @@ static bool push_guest(struct lguest *lg, u32 *sp, u32 val)
 	*sp -= 4;
 	uaddr = guest_va_to_user(lg, *sp);
 	if (!uaddr || put_user(val, (u32 __user *)uaddr)) {
-		kill_guest(lg, "cannot push a trap frame at %#x", *sp);
+		kill_guest(lg, "cannot push a frame for trap %u (eip %#x) at %#x",
+			   lg->regs.trapnum, lg->regs.eip, *sp);
 		return false;
 	}
 	return true;
