@@ -366,7 +366,9 @@ static ssize_t lg_read(struct file *file, char __user *ubuf, size_t len, loff_t 
 			continue;
 		}
 		if (trap != LGUEST_TRAP_ENTRY) {
-			reflect_trap(lg, trap, trap == X86_TRAP_GP || trap == X86_TRAP_PF);
+			reflect_trap(lg, trap, trap == X86_TRAP_DF ||
+				     (trap >= X86_TRAP_TS && trap <= X86_TRAP_PF) ||
+				     trap == X86_TRAP_AC || trap == X86_TRAP_CP);
 			continue;
 		}
 		switch (lg->regs.eax) {
