@@ -1,16 +1,22 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Build a wip experiment against the rig's kernel (run scripts/build first)
-# and run it in the QEMU host:  wip/switch-test/run.sh [lgproto|lgswitch]
+# Build the prototype host (lgproto.ko), the tiny-guest launcher and the
+# draft launcher against the rig's kernel (run scripts/build first) and run
+# them in the QEMU host:  wip/switch-test/run.sh
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
-exp=${1:-lgproto}
+exp=lgproto
 b="$top/build/wip-$exp"
 obj="$top/build/obj"
 rel=$(cat "$obj/include/config/kernel.release")
-kmake() { make -s -C "$top/build/src" ARCH=i386 O="$obj" M="$b" EXPERIMENT="$exp" "$@"; }
+kmake() { make -s -C "$top/build/src" ARCH=i386 O="$obj" M="$b" "$@"; }
 
+# One copy of each shared draft: the switcher, its layout, the user ABI.
 rm -rf "$b" && cp -r "$top/wip/switch-test" "$b"
+cp "$top/wip/arch/x86/include/asm/lguest.h" "$b/lguest_layout.h"
+cp "$top/wip/include/uapi/linux/lguest.h" "$b/lguest_uapi.h"
+sed -e 's|<asm/asm-offsets.h>|"lg_offsets.h"|' -e 's|<asm/lguest.h>|"lguest_layout.h"|' \
+	"$top/wip/drivers-lguest/x86/switcher_32.S" >"$b/switcher_32.S"
 kmake offsets.s
 sed -n 's/.*\.ascii "->\([A-Za-z_0-9]*\) \$\{0,1\}\([0-9-]*\) .*/#define \1 \2/p' \
 	"$b/offsets.s" >"$b/lg_offsets.h"
@@ -29,13 +35,9 @@ cp "$obj/vmlinux" "$top/build/prog/guest-vmlinux"
 rm -f "$mods/$exp.ko" "$top/build/prog/tinyguest" "$top/build/prog/lguest" \
 	"$top/build/prog/guest-vmlinux"
 
-if [ "$exp" = lgproto ]; then
-	# The real kernel, started by the launcher: with no lguest probe yet
-	# it must stop at startup_32's ud2 after the probe loop, in ring 1.
-	cmds="insmod /lib/modules/$rel/extra/lgproto.ko && tinyguest && tinyguest timer && { lguest 64 /usr/bin/guest-vmlinux 2>&1 | tee /tmp/guest.out; grep -q '${GUEST_EXPECT:-trap 6 at eip 0xc10000}' /tmp/guest.out; } && rmmod lgproto && echo WIP-RESULT: pass; poweroff"
-else
-	cmds="insmod /lib/modules/$rel/extra/lgswitch.ko; dmesg | grep -q 'world switch OK' && echo WIP-RESULT: pass; poweroff"
-fi
+# The tiny guest twice (trap reflection, then the timer), then the real
+# kernel started by the draft launcher: GUEST_EXPECT says what it must print.
+cmds="insmod /lib/modules/$rel/extra/lgproto.ko && tinyguest && tinyguest timer && { lguest 64 /usr/bin/guest-vmlinux 2>&1 | tee /tmp/guest.out; grep -q '${GUEST_EXPECT:-trap 6 at eip 0xc10000}' /tmp/guest.out; } && rmmod lgproto && echo WIP-RESULT: pass; poweroff"
 { sleep 8; printf '%s\n' "$cmds"; sleep 30; } |
 	timeout 120 qemu-system-i386 -accel tcg -cpu "${CPU:-pentium3}" -m 512 -no-reboot \
 		-kernel "$obj/arch/x86/boot/bzImage" -initrd "$b/initramfs.cpio.gz" \
