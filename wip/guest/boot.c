@@ -1,15 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * lguest guest: first steps (wip).  The paravirt probe recognises lguest
- * from boot_params, registers the shared page, installs the interrupt-flag
- * pv ops and a hypercall boot console, and goes on into
- * i386_start_kernel().  Everything else is still native and will kill the
- * guest with the host's reason: that tells how far the boot gets.
+ * lguest guest (wip).  The paravirt probe recognises lguest from
+ * boot_params, registers the shared page, installs the pv ops, the
+ * interrupt chip, the clock and a hypercall boot console, and goes on
+ * into i386_start_kernel().
  */
 #include <linux/init.h>
 #include <linux/kernel.h>
 #include <linux/console.h>
 #include <linux/string.h>
+#include <linux/interrupt.h>
+#include <linux/irq.h>
+#include <linux/clockchips.h>
+#include <linux/clocksource.h>
+#include <linux/panic_notifier.h>
+#include <linux/pm.h>
+#include <linux/export.h>
 #include <asm/bootparam.h>
 #include <asm/desc.h>
 #include <asm/paravirt.h>
@@ -18,9 +24,15 @@
 #include <asm/pci_x86.h>
 #include <asm/x86_init.h>
 #include <asm/tsc.h>
+#include <asm/i8259.h>
+#include <asm/irq_vectors.h>
+#include <asm/hw_irq.h>
+#include <asm/fixmap.h>
+#include <asm/reboot.h>
+#include <asm/timer.h>
 #include "lguest_abi.h"
 
-static struct lguest_data lguest_data __aligned(PAGE_SIZE);
+struct lguest_data lguest_data __aligned(PAGE_SIZE);
 
 static unsigned long hcall(unsigned long call, unsigned long arg1,
 			   unsigned long arg2, unsigned long arg3)
@@ -44,7 +56,10 @@ static struct console lguest_boot_console = {
 	.index = -1,
 };
 
-/* The virtual interrupt flag lives in the shared page. */
+/*
+ * The virtual interrupt flag lives in the shared page.  Enabling it asks
+ * the host for anything that became pending while it was off.
+ */
 static __used unsigned long lguest_save_fl(void)
 {
 	return lguest_data.irq_enabled;
@@ -60,8 +75,37 @@ PV_CALLEE_SAVE_REGS_THUNK(lguest_irq_disable);
 static __used void lguest_irq_enable(void)
 {
 	lguest_data.irq_enabled = X86_EFLAGS_IF;
+	barrier();
+	if (unlikely(lguest_data.irq_pending))
+		hcall(LHCALL_SEND_INTERRUPTS, 0, 0, 0);
 }
 PV_CALLEE_SAVE_REGS_THUNK(lguest_irq_enable);
+
+/*
+ * iret at CPL 1 leaves the real IF alone: take the virtual one from the
+ * frame first.  The host never delivers an interrupt between that store
+ * and the iret (lguest_noirq_start..lguest_noirq_end), where one would
+ * land on a frame that is already half unwound.
+ */
+void lguest_iret(void);
+extern char lguest_noirq_start[], lguest_noirq_end[];
+asm(".pushsection .text, \"ax\"\n"
+    ".globl lguest_iret\n"
+    ".type lguest_iret, @function\n"
+    "lguest_iret:\n"
+    "	pushl	%eax\n"
+    "	movl	12(%esp), %eax\n"
+    "	andl	$" __stringify(X86_EFLAGS_IF) ", %eax\n"
+    "	movl	%eax, %ss:lguest_data\n"
+    ".globl lguest_noirq_start\n"
+    "lguest_noirq_start:\n"
+    "	popl	%eax\n"
+    "1:	iret\n"
+    ".globl lguest_noirq_end\n"
+    "lguest_noirq_end:\n"
+    "	" _ASM_EXTABLE(1b, pv_iret_fault) "\n"
+    ".size lguest_iret, .-lguest_iret\n"
+    ".popsection");
 
 static void lguest_write_idt_entry(gate_desc *dt, int entry, const gate_desc *g)
 {
@@ -83,7 +127,43 @@ static void lguest_load_idt(const struct desc_ptr *desc)
 			hcall(LHCALL_LOAD_IDT_ENTRY, i, w[2 * i], w[2 * i + 1]);
 }
 
+/* Likewise the GDT: the host checks and copies every entry. */
+static void lguest_load_gdt(const struct desc_ptr *desc)
+{
+	unsigned int i;
+	u32 *w = (u32 *)desc->address;
+
+	for (i = 0; i < (desc->size + 1) / 8; i++)
+		hcall(LHCALL_LOAD_GDT_ENTRY, i, w[2 * i], w[2 * i + 1]);
+}
+
+static void lguest_write_gdt_entry(struct desc_struct *dt, int entry,
+				   const void *desc, int type)
+{
+	u32 *w = (u32 *)desc;
+
+	native_write_gdt_entry(dt, entry, desc, type);
+	hcall(LHCALL_LOAD_GDT_ENTRY, entry, w[0], w[1]);
+}
+
+/* The three TLS entries change on every context switch: one hypercall. */
+static void lguest_load_tls(struct thread_struct *t, unsigned int cpu)
+{
+	hcall(LHCALL_LOAD_TLS, __pa(&t->tls_array), 0, 0);
+}
+
+/*
+ * The stack the host delivers traps from user mode onto.  The exit path
+ * reads it back from the TSS, as on native.
+ */
+static void lguest_load_sp0(unsigned long sp0)
+{
+	this_cpu_write(cpu_tss_rw.x86_tss.sp0, sp0);
+	hcall(LHCALL_SET_STACK, __KERNEL_DS | 1, sp0, 0);
+}
+
 static unsigned long current_cr3, current_cr0 = X86_CR0_PE | X86_CR0_PG | X86_CR0_WP;
+static unsigned long current_cr4;
 
 static unsigned long lguest_read_cr3(void)
 {
@@ -102,6 +182,11 @@ static __used unsigned long lguest_read_cr2(void)
 }
 PV_CALLEE_SAVE_REGS_THUNK(lguest_read_cr2);
 
+static void lguest_write_cr2(unsigned long cr2)
+{
+	lguest_data.cr2 = cr2;
+}
+
 static unsigned long lguest_read_cr0(void)
 {
 	return current_cr0;
@@ -114,21 +199,22 @@ static void lguest_write_cr0(unsigned long cr0)
 
 static unsigned long lguest_read_cr4(void)
 {
-	return 0;
+	return current_cr4;
 }
 
 static void lguest_write_cr4(unsigned long cr4)
 {
+	current_cr4 = cr4;
 }
 
 static void lguest_flush_tlb(void)
 {
-	hcall(LHCALL_FLUSH_TLB, 0, 0, 0);
+	hcall(LHCALL_FLUSH_TLB, LGUEST_FLUSH_ALL, 0, 0);
 }
 
 static void lguest_flush_tlb_one(unsigned long addr)
 {
-	hcall(LHCALL_FLUSH_TLB, 0, 0, 0);
+	hcall(LHCALL_FLUSH_TLB, LGUEST_FLUSH_ONE, addr, 0);
 }
 
 static u64 lguest_read_msr(unsigned int msr)
@@ -152,6 +238,10 @@ static int lguest_write_msr_safe(unsigned int msr, unsigned int lo, unsigned int
 }
 
 static void lguest_nop(void)
+{
+}
+
+static void lguest_set_ldt(const void *addr, unsigned int entries)
 {
 }
 
@@ -199,10 +289,20 @@ static void lguest_cpuid(unsigned int *ax, unsigned int *bx, unsigned int *cx,
 			 BIT(X86_FEATURE_INVPCID & 31) | BIT(X86_FEATURE_FSGSBASE & 31));
 		*cx &= ~BIT(X86_FEATURE_UMIP & 31);
 		break;
+	case 0xd:
+		*ax = *bx = *cx = *dx = 0;
+		break;
 	case 0x40000000 ... 0x4fffffff:
 		*ax = *bx = *cx = *dx = 0;
 		break;
 	}
+}
+
+/* Idle: irqs on and sleep in the host until an interrupt is pending. */
+static void lguest_safe_halt(void)
+{
+	lguest_data.irq_enabled = X86_EFLAGS_IF;
+	hcall(LHCALL_HALT, 0, 0, 0);
 }
 
 static void lguest_halt(void)
@@ -210,19 +310,152 @@ static void lguest_halt(void)
 	hcall(LHCALL_HALT, 0, 0, 0);
 }
 
+/* Interrupts: a virtual irq n arrives on vector FIRST_EXTERNAL_VECTOR + n. */
+static void lguest_irq_mask(struct irq_data *d)
+{
+	set_bit(d->irq, (unsigned long *)lguest_data.blocked_interrupts);
+}
+
+static void lguest_irq_unmask(struct irq_data *d)
+{
+	clear_bit(d->irq, (unsigned long *)lguest_data.blocked_interrupts);
+}
+
+static struct irq_chip lguest_irq_chip = {
+	.name = "lguest",
+	.irq_mask = lguest_irq_mask,
+	.irq_mask_ack = lguest_irq_mask,
+	.irq_unmask = lguest_irq_unmask,
+};
+
+int lguest_setup_irq(unsigned int irq);
+int lguest_setup_irq(unsigned int irq)
+{
+	struct irq_desc *desc;
+	int err;
+
+	if (irq >= LGUEST_IRQS)
+		return -EINVAL;
+	err = irq_alloc_desc_at(irq, 0);
+	if (err < 0 && err != -EEXIST)
+		return err;
+	irq_set_chip_and_handler_name(irq, &lguest_irq_chip, handle_level_irq, "level");
+	desc = irq_to_desc(irq);
+	per_cpu(vector_irq, 0)[FIRST_EXTERNAL_VECTOR + irq] = desc;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(lguest_setup_irq);
+
+static void __init lguest_init_irqs(void)
+{
+	memset(lguest_data.blocked_interrupts, 0xff, sizeof(lguest_data.blocked_interrupts));
+	if (lguest_setup_irq(0))
+		panic("lguest: no descriptor for the timer interrupt");
+}
+
+/* Time: a one-shot clockevent backed by a host hrtimer, irq 0. */
+static int lguest_next_event(unsigned long delta, struct clock_event_device *evt)
+{
+	hcall(LHCALL_SET_CLOCKEVENT, delta ? delta : 1, 0, 0);
+	return 0;
+}
+
+static int lguest_clockevent_shutdown(struct clock_event_device *evt)
+{
+	hcall(LHCALL_SET_CLOCKEVENT, 0, 0, 0);
+	return 0;
+}
+
+static struct clock_event_device lguest_clockevent = {
+	.name = "lguest",
+	.features = CLOCK_EVT_FEAT_ONESHOT,
+	.set_next_event = lguest_next_event,
+	.set_state_shutdown = lguest_clockevent_shutdown,
+	.rating = INT_MAX,
+	.mult = 1,
+	.shift = 0,
+	.min_delta_ns = 1000,
+	.max_delta_ns = LONG_MAX,
+	.min_delta_ticks = 1000,
+	.max_delta_ticks = LONG_MAX,
+};
+
+static irqreturn_t lguest_timer_irq(int irq, void *dev_id)
+{
+	lguest_clockevent.event_handler(&lguest_clockevent);
+	return IRQ_HANDLED;
+}
+
+static void __init lguest_time_init(void)
+{
+	if (request_irq(0, lguest_timer_irq, IRQF_TIMER | IRQF_NOBALANCING,
+			"lguest timer", NULL))
+		panic("lguest: cannot get the timer interrupt");
+	lguest_clockevent.cpumask = cpumask_of(0);
+	clockevents_register_device(&lguest_clockevent);
+}
+
+static void lguest_get_wallclock(struct timespec64 *ts)
+{
+	*ts = ns_to_timespec64(lguest_data.wallclock_ns);
+}
+
+static int lguest_set_wallclock(const struct timespec64 *ts)
+{
+	return -ENODEV;
+}
+
+static void lguest_power_off(void)
+{
+	hcall(LHCALL_SHUTDOWN, LGUEST_SHUTDOWN_POWEROFF, 0, 0);
+}
+
+static void lguest_restart(char *reason)
+{
+	hcall(LHCALL_SHUTDOWN, LGUEST_SHUTDOWN_RESTART, 0, 0);
+}
+
+static void lguest_emergency_restart(void)
+{
+	lguest_restart(NULL);
+}
+
+static int lguest_panic(struct notifier_block *nb, unsigned long event, void *msg)
+{
+	hcall(LHCALL_CRASH, __pa(msg), 0, 0);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block lguest_panic_nb = {
+	.notifier_call = lguest_panic,
+	.priority = INT_MIN,
+};
+
+static void __init lguest_noop_init(void)
+{
+}
+
 static void __init __noreturn lguest_init(void)
 {
-	static const char hello[] = "lguest: guest kernel running in ring 1\n";
-
 	hcall(LHCALL_LGUEST_INIT, __pa(&lguest_data), 0, 0);
-	lguest_boot_write(NULL, hello, sizeof(hello) - 1);
+	lguest_data.noirq_start = (unsigned long)lguest_noirq_start;
+	lguest_data.noirq_end = (unsigned long)lguest_noirq_end;
 
 	pv_info.name = "lguest";
 	pv_ops.irq.save_fl = PV_CALLEE_SAVE(lguest_save_fl);
 	pv_ops.irq.irq_disable = PV_CALLEE_SAVE(lguest_irq_disable);
 	pv_ops.irq.irq_enable = PV_CALLEE_SAVE(lguest_irq_enable);
+	pv_ops.irq.safe_halt = lguest_safe_halt;
+	pv_ops.irq.halt = lguest_halt;
+	pv_ops.cpu.iret = lguest_iret;
 	pv_ops.cpu.write_idt_entry = lguest_write_idt_entry;
 	pv_ops.cpu.load_idt = lguest_load_idt;
+	pv_ops.cpu.load_gdt = lguest_load_gdt;
+	pv_ops.cpu.write_gdt_entry = lguest_write_gdt_entry;
+	pv_ops.cpu.load_tls = lguest_load_tls;
+	pv_ops.cpu.load_sp0 = lguest_load_sp0;
+	pv_ops.cpu.load_tr_desc = lguest_nop;
+	pv_ops.cpu.set_ldt = lguest_set_ldt;
 	pv_ops.cpu.read_cr0 = lguest_read_cr0;
 	pv_ops.cpu.write_cr0 = lguest_write_cr0;
 	pv_ops.cpu.read_cr4 = lguest_read_cr4;
@@ -233,26 +466,36 @@ static void __init __noreturn lguest_init(void)
 	pv_ops.cpu.write_msr_safe = lguest_write_msr_safe;
 	pv_ops.cpu.wbinvd = lguest_nop;
 	pv_ops.cpu.io_delay = lguest_nop;
-	pv_ops.cpu.load_gdt = (void *)lguest_nop;
-	pv_ops.cpu.load_tr_desc = lguest_nop;
-	pv_ops.cpu.set_ldt = (void *)lguest_nop;
-	pv_ops.cpu.load_sp0 = (void *)lguest_nop;
-	pv_ops.irq.safe_halt = lguest_halt;
-	pv_ops.irq.halt = lguest_halt;
+	pv_ops.cpu.cpuid = lguest_cpuid;
+	pv_ops.cpu.get_debugreg = lguest_get_debugreg;
+	pv_ops.cpu.set_debugreg = lguest_set_debugreg;
 	pv_ops.mmu.read_cr2 = PV_CALLEE_SAVE(lguest_read_cr2);
+	pv_ops.mmu.write_cr2 = lguest_write_cr2;
 	pv_ops.mmu.read_cr3 = lguest_read_cr3;
 	pv_ops.mmu.write_cr3 = lguest_write_cr3;
 	pv_ops.mmu.flush_tlb_user = lguest_flush_tlb;
 	pv_ops.mmu.flush_tlb_kernel = lguest_flush_tlb;
 	pv_ops.mmu.flush_tlb_one_user = lguest_flush_tlb_one;
-	pv_ops.cpu.cpuid = lguest_cpuid;
-	pv_ops.cpu.get_debugreg = lguest_get_debugreg;
-	pv_ops.cpu.set_debugreg = lguest_set_debugreg;
+
 	x86_platform.calibrate_tsc = lguest_tsc_khz;
 	x86_platform.calibrate_cpu = lguest_tsc_khz;
+	x86_platform.get_wallclock = lguest_get_wallclock;
+	x86_platform.set_wallclock = lguest_set_wallclock;
+	x86_init.resources.probe_roms = lguest_noop_init;
+	x86_init.irqs.pre_vector_init = lguest_init_irqs;
+	x86_init.timers.timer_init = lguest_time_init;
+	x86_init.timers.wallclock_init = lguest_noop_init;
+	legacy_pic = &null_legacy_pic;
+	machine_ops.restart = lguest_restart;
+	machine_ops.emergency_restart = lguest_emergency_restart;
+	pm_power_off = lguest_power_off;
+	atomic_notifier_chain_register(&panic_notifier_list, &lguest_panic_nb);
 	/* No PCI and no port I/O: lguest_bus carries the devices. */
 	pci_probe = 0;
 	setup_force_cpu_cap(X86_FEATURE_PV_DEPRIV);
+
+	/* The host's switcher lives at the top of every address space. */
+	reserve_top_address(lguest_data.reserve_mem);
 
 	/*
 	 * The launcher's tables map all of our memory at 0 as well, which is
@@ -262,8 +505,12 @@ static void __init __noreturn lguest_init(void)
 	mk_early_pgtbl_32();
 	lguest_write_cr3(__pa(initial_page_table));
 
+	/*
+	 * The boot console first (it is enabled as the only console), then
+	 * name virtio's hvc0 as the real one: not a serial port, there is none.
+	 */
 	register_console(&lguest_boot_console);
-	pr_info("lguest: boot console registered, entering i386_start_kernel()\n");
+	add_preferred_console("hvc", 0, NULL);
 	i386_start_kernel();
 }
 

@@ -31,13 +31,14 @@ mkdir -p "$mods"
 cp "$b/$exp.ko" "$mods/"
 cp "$b/tinyguest" "$b/lguest" "$top/build/prog/"
 cp "$obj/vmlinux" "$top/build/prog/guest-vmlinux"
+cp "${GUEST_INITRD:-$top/build/initramfs.cpio.gz}" "$top/build/prog/guest-initrd"
 "$top/scripts/mkinitramfs" --release "$rel" --out "$b/initramfs.cpio.gz"
 rm -f "$mods/$exp.ko" "$top/build/prog/tinyguest" "$top/build/prog/lguest" \
-	"$top/build/prog/guest-vmlinux"
+	"$top/build/prog/guest-vmlinux" "$top/build/prog/guest-initrd"
 
 # The tiny guest twice (trap reflection, then the timer), then the real
 # kernel started by the draft launcher: GUEST_EXPECT says what it must print.
-cmds="insmod /lib/modules/$rel/extra/lgproto.ko && tinyguest && tinyguest timer && { lguest 64 /usr/bin/guest-vmlinux 2>&1 | tee /tmp/guest.out; grep -q '${GUEST_EXPECT:-trap 6 at eip 0xc10000}' /tmp/guest.out; } && rmmod lgproto && echo WIP-RESULT: pass; poweroff"
+cmds="insmod /lib/modules/$rel/extra/lgproto.ko && tinyguest && tinyguest timer && { lguest --initrd=/usr/bin/guest-initrd 64 /usr/bin/guest-vmlinux ${GUEST_ARGS:-} 2>&1 | sed 's/^/G| /' | tee /tmp/guest.out; grep -q '${GUEST_EXPECT:-trap 6 at eip 0xc10000}' /tmp/guest.out; } && rmmod lgproto && echo WIP-RESULT: pass; poweroff"
 { sleep 8; printf '%s\n' "$cmds"; sleep 30; } |
 	timeout 120 qemu-system-i386 -accel tcg -cpu "${CPU:-pentium3}" -m 512 -no-reboot \
 		-kernel "$obj/arch/x86/boot/bzImage" -initrd "$b/initramfs.cpio.gz" \

@@ -89,6 +89,10 @@ struct lguest_exit {
 #define LHCALL_SEND_INTERRUPTS	15
 #define LHCALL_CONSOLE_WRITE	16
 
+/* LHCALL_FLUSH_TLB's first argument; the second is the address for ONE. */
+#define LGUEST_FLUSH_ALL		0
+#define LGUEST_FLUSH_ONE		1
+
 #define LGUEST_SHUTDOWN_POWEROFF	0
 #define LGUEST_SHUTDOWN_RESTART		1
 
@@ -106,7 +110,8 @@ struct lguest_data {
 	/* Guest to host */
 	__u32 irq_enabled;		/* X86_EFLAGS_IF or 0: the virtual IF */
 	__u32 blocked_interrupts[LGUEST_IRQS / 32];
-	__u32 noirq_iret;		/* guest address of its pv iret's iret */
+	__u32 noirq_start;		/* no interrupt delivery while the */
+	__u32 noirq_end;		/* guest's eip is in [start, end) */
 	__u8 hcall_status[LHCALL_RING_SIZE];
 	struct lguest_hcall hcalls[LHCALL_RING_SIZE];
 
