@@ -30,11 +30,11 @@
 #include <asm/fixmap.h>
 #include <asm/reboot.h>
 #include <asm/timer.h>
-#include "lguest_abi.h"
+#include "lguest_guest.h"
 
 struct lguest_data lguest_data __aligned(PAGE_SIZE);
 
-static unsigned long hcall(unsigned long call, unsigned long arg1,
+unsigned long lguest_hcall(unsigned long call, unsigned long arg1,
 			   unsigned long arg2, unsigned long arg3)
 {
 	asm volatile("int $" __stringify(LGUEST_TRAP_ENTRY)
@@ -46,7 +46,7 @@ static unsigned long hcall(unsigned long call, unsigned long arg1,
 
 static void lguest_boot_write(struct console *con, const char *s, unsigned int n)
 {
-	hcall(LHCALL_CONSOLE_WRITE, __pa(s), n, 0);
+	lguest_hcall(LHCALL_CONSOLE_WRITE, __pa(s), n, 0);
 }
 
 static struct console lguest_boot_console = {
@@ -77,7 +77,7 @@ static __used void lguest_irq_enable(void)
 	lguest_data.irq_enabled = X86_EFLAGS_IF;
 	barrier();
 	if (unlikely(lguest_data.irq_pending))
-		hcall(LHCALL_SEND_INTERRUPTS, 0, 0, 0);
+		lguest_hcall(LHCALL_SEND_INTERRUPTS, 0, 0, 0);
 }
 PV_CALLEE_SAVE_REGS_THUNK(lguest_irq_enable);
 
@@ -113,7 +113,7 @@ static void lguest_write_idt_entry(gate_desc *dt, int entry, const gate_desc *g)
 
 	native_write_idt_entry(dt, entry, g);
 	if (entry != LGUEST_TRAP_ENTRY)
-		hcall(LHCALL_LOAD_IDT_ENTRY, entry, w[0], w[1]);
+		lguest_hcall(LHCALL_LOAD_IDT_ENTRY, entry, w[0], w[1]);
 }
 
 /* The host keeps its own copy of every gate: send the whole table. */
@@ -124,7 +124,7 @@ static void lguest_load_idt(const struct desc_ptr *desc)
 
 	for (i = 0; i < (desc->size + 1) / 8; i++)
 		if (i != LGUEST_TRAP_ENTRY)
-			hcall(LHCALL_LOAD_IDT_ENTRY, i, w[2 * i], w[2 * i + 1]);
+			lguest_hcall(LHCALL_LOAD_IDT_ENTRY, i, w[2 * i], w[2 * i + 1]);
 }
 
 /* Likewise the GDT: the host checks and copies every entry. */
@@ -134,7 +134,7 @@ static void lguest_load_gdt(const struct desc_ptr *desc)
 	u32 *w = (u32 *)desc->address;
 
 	for (i = 0; i < (desc->size + 1) / 8; i++)
-		hcall(LHCALL_LOAD_GDT_ENTRY, i, w[2 * i], w[2 * i + 1]);
+		lguest_hcall(LHCALL_LOAD_GDT_ENTRY, i, w[2 * i], w[2 * i + 1]);
 }
 
 static void lguest_write_gdt_entry(struct desc_struct *dt, int entry,
@@ -143,13 +143,13 @@ static void lguest_write_gdt_entry(struct desc_struct *dt, int entry,
 	u32 *w = (u32 *)desc;
 
 	native_write_gdt_entry(dt, entry, desc, type);
-	hcall(LHCALL_LOAD_GDT_ENTRY, entry, w[0], w[1]);
+	lguest_hcall(LHCALL_LOAD_GDT_ENTRY, entry, w[0], w[1]);
 }
 
 /* The three TLS entries change on every context switch: one hypercall. */
 static void lguest_load_tls(struct thread_struct *t, unsigned int cpu)
 {
-	hcall(LHCALL_LOAD_TLS, __pa(&t->tls_array), 0, 0);
+	lguest_hcall(LHCALL_LOAD_TLS, __pa(&t->tls_array), 0, 0);
 }
 
 /*
@@ -159,7 +159,7 @@ static void lguest_load_tls(struct thread_struct *t, unsigned int cpu)
 static void lguest_load_sp0(unsigned long sp0)
 {
 	this_cpu_write(cpu_tss_rw.x86_tss.sp0, sp0);
-	hcall(LHCALL_SET_STACK, __KERNEL_DS | 1, sp0, 0);
+	lguest_hcall(LHCALL_SET_STACK, __KERNEL_DS | 1, sp0, 0);
 }
 
 static unsigned long current_cr3, current_cr0 = X86_CR0_PE | X86_CR0_PG | X86_CR0_WP;
@@ -173,7 +173,7 @@ static unsigned long lguest_read_cr3(void)
 static void lguest_write_cr3(unsigned long cr3)
 {
 	current_cr3 = cr3;
-	hcall(LHCALL_NEW_PGTABLE, cr3, 0, 0);
+	lguest_hcall(LHCALL_NEW_PGTABLE, cr3, 0, 0);
 }
 
 static __used unsigned long lguest_read_cr2(void)
@@ -209,12 +209,12 @@ static void lguest_write_cr4(unsigned long cr4)
 
 static void lguest_flush_tlb(void)
 {
-	hcall(LHCALL_FLUSH_TLB, LGUEST_FLUSH_ALL, 0, 0);
+	lguest_hcall(LHCALL_FLUSH_TLB, LGUEST_FLUSH_ALL, 0, 0);
 }
 
 static void lguest_flush_tlb_one(unsigned long addr)
 {
-	hcall(LHCALL_FLUSH_TLB, LGUEST_FLUSH_ONE, addr, 0);
+	lguest_hcall(LHCALL_FLUSH_TLB, LGUEST_FLUSH_ONE, addr, 0);
 }
 
 static u64 lguest_read_msr(unsigned int msr)
@@ -302,12 +302,12 @@ static void lguest_cpuid(unsigned int *ax, unsigned int *bx, unsigned int *cx,
 static void lguest_safe_halt(void)
 {
 	lguest_data.irq_enabled = X86_EFLAGS_IF;
-	hcall(LHCALL_HALT, 0, 0, 0);
+	lguest_hcall(LHCALL_HALT, 0, 0, 0);
 }
 
 static void lguest_halt(void)
 {
-	hcall(LHCALL_HALT, 0, 0, 0);
+	lguest_hcall(LHCALL_HALT, 0, 0, 0);
 }
 
 /* Interrupts: a virtual irq n arrives on vector FIRST_EXTERNAL_VECTOR + n. */
@@ -328,7 +328,6 @@ static struct irq_chip lguest_irq_chip = {
 	.irq_unmask = lguest_irq_unmask,
 };
 
-int lguest_setup_irq(unsigned int irq);
 int lguest_setup_irq(unsigned int irq)
 {
 	struct irq_desc *desc;
@@ -356,13 +355,13 @@ static void __init lguest_init_irqs(void)
 /* Time: a one-shot clockevent backed by a host hrtimer, irq 0. */
 static int lguest_next_event(unsigned long delta, struct clock_event_device *evt)
 {
-	hcall(LHCALL_SET_CLOCKEVENT, delta ? delta : 1, 0, 0);
+	lguest_hcall(LHCALL_SET_CLOCKEVENT, delta ? delta : 1, 0, 0);
 	return 0;
 }
 
 static int lguest_clockevent_shutdown(struct clock_event_device *evt)
 {
-	hcall(LHCALL_SET_CLOCKEVENT, 0, 0, 0);
+	lguest_hcall(LHCALL_SET_CLOCKEVENT, 0, 0, 0);
 	return 0;
 }
 
@@ -407,12 +406,12 @@ static int lguest_set_wallclock(const struct timespec64 *ts)
 
 static void lguest_power_off(void)
 {
-	hcall(LHCALL_SHUTDOWN, LGUEST_SHUTDOWN_POWEROFF, 0, 0);
+	lguest_hcall(LHCALL_SHUTDOWN, LGUEST_SHUTDOWN_POWEROFF, 0, 0);
 }
 
 static void lguest_restart(char *reason)
 {
-	hcall(LHCALL_SHUTDOWN, LGUEST_SHUTDOWN_RESTART, 0, 0);
+	lguest_hcall(LHCALL_SHUTDOWN, LGUEST_SHUTDOWN_RESTART, 0, 0);
 }
 
 static void lguest_emergency_restart(void)
@@ -422,7 +421,7 @@ static void lguest_emergency_restart(void)
 
 static int lguest_panic(struct notifier_block *nb, unsigned long event, void *msg)
 {
-	hcall(LHCALL_CRASH, __pa(msg), 0, 0);
+	lguest_hcall(LHCALL_CRASH, __pa(msg), 0, 0);
 	return NOTIFY_DONE;
 }
 
@@ -437,7 +436,7 @@ static void __init lguest_noop_init(void)
 
 static void __init __noreturn lguest_init(void)
 {
-	hcall(LHCALL_LGUEST_INIT, __pa(&lguest_data), 0, 0);
+	lguest_hcall(LHCALL_LGUEST_INIT, __pa(&lguest_data), 0, 0);
 	lguest_data.noirq_start = (unsigned long)lguest_noirq_start;
 	lguest_data.noirq_end = (unsigned long)lguest_noirq_end;
 

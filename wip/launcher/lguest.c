@@ -24,8 +24,16 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <termios.h>
+#include <sys/uio.h>
 #include <asm/bootparam.h>
 #include <linux/lguest.h>
+#include <linux/virtio_config.h>
+#include <linux/virtio_ids.h>
+#include <linux/virtio_ring.h>
 
 #define PAGE_SIZE		4096u
 #define PAGE_OFFSET		0xc0000000u
@@ -38,6 +46,29 @@
 #define E820_RAM		1
 #define E820_RESERVED		2
 
+#define VQ_ENTRIES		256
+#define MAX_DEVICES		8
+#define MAX_IOV			64
+#define CONSOLE_IRQ		1
+
+struct guest;
+
+/* One split virtqueue, as the guest laid it out in its memory. */
+struct vq {
+	struct lguest_vqconfig *cfg;	/* in the device pages */
+	struct vring_desc *desc;
+	struct vring_avail *avail;
+	struct vring_used *used;
+	uint16_t last_avail;		/* next avail entry we take */
+	bool ready;
+};
+
+struct device {
+	struct lguest_device_desc *d;
+	struct vq vqs[2];
+	void (*notify)(struct guest *g, struct device *dev, struct vq *vq);
+};
+
 struct guest {
 	uint8_t *mem;		/* guest-physical 0 in our address space */
 	uint32_t ram_pages;	/* guest RAM, in pages */
@@ -47,6 +78,13 @@ struct guest {
 	uint32_t boot_params;	/* guest-physical boot_params page */
 	uint32_t reserved_start; /* gpa where the reserved top area begins */
 	bool verbose;
+	int fd;			/* /dev/lguest */
+	uint8_t *devmem;	/* the device pages */
+	uint32_t devmem_used;
+	struct device devices[MAX_DEVICES];
+	unsigned int ndevices;
+	pthread_mutex_t lock;	/* virtqueue state shared with the input thread */
+	pthread_cond_t rx_kick;
 };
 
 static const char *prog = "lguest";
@@ -353,6 +391,268 @@ static void setup_boot(struct guest *g, const char *cmdline, const char *initrd)
 	bp->e820_table[1].type = E820_RESERVED;
 }
 
+/* The terminal, raw while the guest owns it; restored however we exit. */
+static struct termios saved_termios;
+static bool termios_saved;
+
+static void restore_terminal(void)
+{
+	if (termios_saved)
+		tcsetattr(STDIN_FILENO, TCSANOW, &saved_termios);
+}
+
+static void fatal_signal(int sig)
+{
+	restore_terminal();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void raw_terminal(void)
+{
+	struct termios t;
+
+	if (!isatty(STDIN_FILENO) || tcgetattr(STDIN_FILENO, &saved_termios))
+		return;
+	termios_saved = true;
+	atexit(restore_terminal);
+	signal(SIGTERM, fatal_signal);
+	signal(SIGHUP, fatal_signal);
+	t = saved_termios;
+	cfmakeraw(&t);
+	t.c_oflag = saved_termios.c_oflag;	/* the boot console sends bare \n */
+	tcsetattr(STDIN_FILENO, TCSANOW, &t);
+}
+
+static void *dev_ptr(struct guest *g, uint32_t gpa, uint32_t len, const char *what)
+{
+	if (!gpa)
+		die("the guest gave no address for %s", what);
+	return gpa_ptr(g, gpa, len, what);
+}
+
+/* Add a device to the device pages: its descriptor, queues and features. */
+static struct device *add_device(struct guest *g, uint8_t type, unsigned int num_vq,
+				 uint64_t features, uint8_t config_len,
+				 void (*notify)(struct guest *, struct device *, struct vq *))
+{
+	uint32_t size = sizeof(struct lguest_device_desc) +
+			num_vq * sizeof(struct lguest_vqconfig) + 2 * 8 + config_len;
+	struct device *dev = &g->devices[g->ndevices];
+	struct lguest_vqconfig *cfg;
+	unsigned int i;
+
+	size = (size + LGUEST_DESC_ALIGN - 1) & ~(LGUEST_DESC_ALIGN - 1);
+	if (g->ndevices == MAX_DEVICES || num_vq > 2 ||
+	    g->devmem_used + size + sizeof(struct lguest_device_desc) > DEVICE_PAGES * PAGE_SIZE)
+		die("too many devices");
+	dev->d = (struct lguest_device_desc *)(g->devmem + g->devmem_used);
+	dev->d->type = type;
+	dev->d->num_vq = num_vq;
+	dev->d->feature_len = 8;
+	dev->d->config_len = config_len;
+	cfg = (struct lguest_vqconfig *)(dev->d + 1);
+	for (i = 0; i < num_vq; i++) {
+		cfg[i].num = VQ_ENTRIES;
+		cfg[i].irq = CONSOLE_IRQ + g->ndevices;
+		dev->vqs[i].cfg = &cfg[i];
+	}
+	memcpy(cfg + num_vq, &features, 8);
+	dev->notify = notify;
+	g->devmem_used += size;
+	g->ndevices++;
+	return dev;
+}
+
+/* Start using a queue once the guest has told us where it is. */
+static bool vq_ready(struct guest *g, struct vq *vq)
+{
+	uint32_t num = vq->cfg->num;
+
+	if (vq->ready)
+		return true;
+	if (!vq->cfg->desc)
+		return false;
+	vq->desc = dev_ptr(g, vq->cfg->desc, num * sizeof(struct vring_desc), "a ring");
+	vq->avail = dev_ptr(g, vq->cfg->avail, 6 + 2 * num, "a ring");
+	vq->used = dev_ptr(g, vq->cfg->used, 6 + 8 * num, "a ring");
+	vq->last_avail = 0;
+	vq->ready = true;
+	return true;
+}
+
+/*
+ * The next buffer chain the guest made available, as iovecs (the device
+ * readable ones first, *out of them): its head, or -1 if there is none.
+ */
+static int next_chain(struct guest *g, struct vq *vq, struct iovec *iov,
+		      unsigned int *out, unsigned int *in)
+{
+	uint16_t num = vq->cfg->num, head, i;
+	unsigned int n = 0;
+
+	if (!vq->ready || vq->last_avail == __atomic_load_n(&vq->avail->idx, __ATOMIC_ACQUIRE))
+		return -1;
+	head = vq->avail->ring[vq->last_avail++ % num];
+	if (head >= num)
+		die("the guest made buffer %u available in a ring of %u", head, num);
+	*out = *in = 0;
+	i = head;
+	for (;;) {
+		struct vring_desc *d = &vq->desc[i];
+
+		if (n == MAX_IOV || n == num)
+			die("the guest made a buffer chain that is too long or loops");
+		iov[n].iov_base = gpa_ptr(g, d->addr, d->len, "a buffer");
+		iov[n++].iov_len = d->len;
+		if (d->flags & VRING_DESC_F_WRITE)
+			(*in)++;
+		else if (*in)
+			die("the guest put a readable buffer after a writable one");
+		else
+			(*out)++;
+		if (!(d->flags & VRING_DESC_F_NEXT))
+			break;
+		i = d->next;
+		if (i >= num)
+			die("the guest chained to buffer %u in a ring of %u", i, num);
+	}
+	return head;
+}
+
+static void add_used(struct vq *vq, unsigned int head, uint32_t len)
+{
+	struct vring_used_elem *e = &vq->used->ring[vq->used->idx % vq->cfg->num];
+
+	e->id = head;
+	e->len = len;
+	__atomic_store_n(&vq->used->idx, vq->used->idx + 1, __ATOMIC_RELEASE);
+}
+
+static void trigger_irq(struct guest *g, struct vq *vq)
+{
+	struct lguest_irq irq = { .req = LHREQ_IRQ, .irq = vq->cfg->irq };
+
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (vq->avail->flags & VRING_AVAIL_F_NO_INTERRUPT)
+		return;
+	if (write(g->fd, &irq, sizeof(irq)) != sizeof(irq))
+		die("cannot raise irq %u: %s", irq.irq, strerror(errno));
+}
+
+/* Console output: everything the guest queued goes to our stdout. */
+static void console_notify(struct guest *g, struct device *dev, struct vq *vq)
+{
+	struct iovec iov[MAX_IOV];
+	unsigned int out, in, done = 0;
+	int head;
+
+	if (vq == &dev->vqs[0]) {		/* new input buffers */
+		pthread_cond_signal(&g->rx_kick);
+		return;
+	}
+	while ((head = next_chain(g, vq, iov, &out, &in)) >= 0) {
+		if (out && writev(STDOUT_FILENO, iov, out) < 0 && errno != EAGAIN)
+			die("console output: %s", strerror(errno));
+		add_used(vq, head, 0);
+		done++;
+	}
+	if (done)
+		trigger_irq(g, vq);
+}
+
+/* Console input: our stdin into the guest's receive buffers. */
+static void *console_input(void *arg)
+{
+	struct guest *g = arg;
+	struct vq *vq = &g->devices[0].vqs[0];
+	struct iovec iov[MAX_IOV];
+	char buf[256];
+	unsigned int out, in, i;
+	ssize_t len, done;
+	int head;
+
+	for (;;) {
+		len = read(STDIN_FILENO, buf, sizeof(buf));
+		if (len <= 0) {
+			if (len < 0 && errno == EINTR)
+				continue;
+			return NULL;		/* no more input */
+		}
+		pthread_mutex_lock(&g->lock);
+		for (done = 0; done < len;) {
+			ssize_t used = 0;
+
+			while ((head = next_chain(g, vq, iov, &out, &in)) < 0)
+				pthread_cond_wait(&g->rx_kick, &g->lock);
+			for (i = out; i < out + in && done < len; i++) {
+				size_t n = iov[i].iov_len < (size_t)(len - done) ?
+					   iov[i].iov_len : (size_t)(len - done);
+
+				memcpy(iov[i].iov_base, buf + done, n);
+				done += n;
+				used += n;
+			}
+			add_used(vq, head, used);
+			trigger_irq(g, vq);
+		}
+		pthread_mutex_unlock(&g->lock);
+	}
+}
+
+/* The guest changed a device's status or kicked one of its queues. */
+static void handle_notify(struct guest *g, uint64_t gpa)
+{
+	uint32_t base = g->ram_pages * PAGE_SIZE;
+	unsigned int i, q;
+
+	pthread_mutex_lock(&g->lock);
+	for (i = 0; i < g->ndevices; i++) {
+		struct device *dev = &g->devices[i];
+
+		if (gpa == base + ((uint8_t *)dev->d - g->devmem)) {
+			if (!dev->d->status)		/* reset */
+				for (q = 0; q < dev->d->num_vq; q++)
+					dev->vqs[q].ready = false;
+			else if (dev->d->status & VIRTIO_CONFIG_S_DRIVER_OK)
+				for (q = 0; q < dev->d->num_vq; q++)
+					vq_ready(g, &dev->vqs[q]);
+			goto out;
+		}
+		for (q = 0; q < dev->d->num_vq; q++) {
+			struct vq *vq = &dev->vqs[q];
+
+			if (gpa != base + ((uint8_t *)vq->cfg - g->devmem))
+				continue;
+			if (vq_ready(g, vq))
+				dev->notify(g, dev, vq);
+			goto out;
+		}
+	}
+	die("the guest notified 0x%llx, which is no device", (unsigned long long)gpa);
+out:
+	pthread_mutex_unlock(&g->lock);
+}
+
+static void setup_devices(struct guest *g)
+{
+	pthread_t tid;
+
+	g->devmem = g->mem + (size_t)g->ram_pages * PAGE_SIZE;
+	pthread_mutex_init(&g->lock, NULL);
+	pthread_cond_init(&g->rx_kick, NULL);
+	add_device(g, VIRTIO_ID_CONSOLE, 2, 1ULL << VIRTIO_F_VERSION_1, 0, console_notify);
+	/* In the background, reading the terminal would stop us all (SIGTTIN). */
+	if (isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) != getpgrp()) {
+		fprintf(stderr, "%s: not in the terminal's foreground: no console input\n", prog);
+		return;
+	}
+	raw_terminal();
+	if (pthread_create(&tid, NULL, console_input, g))
+		die("cannot start the console input thread");
+	pthread_detach(tid);
+}
+
 /*
  * Hand the guest to /dev/lguest and serve it until it stops.  (Devices and
  * the console input thread are still to come.)
@@ -377,6 +677,8 @@ static int run_guest(struct guest *g)
 		die("cannot open /dev/lguest: %s (is the lg module loaded?)", strerror(errno));
 	if (write(fd, &init, sizeof(init)) != sizeof(init))
 		die("/dev/lguest refused the guest: %s", strerror(errno));
+	g->fd = fd;
+	setup_devices(g);
 	for (;;) {
 		if (read(fd, &ex, sizeof(ex)) != sizeof(ex)) {
 			if (errno == EINTR)
@@ -388,6 +690,9 @@ static int run_guest(struct guest *g)
 			fwrite(gpa_ptr(g, ex.arg >> 32, (uint32_t)ex.arg, "console output"), 1,
 			       (uint32_t)ex.arg, stdout);
 			fflush(stdout);
+			break;
+		case LGUEST_EXIT_NOTIFY:
+			handle_notify(g, ex.arg);
 			break;
 		case LGUEST_EXIT_POWEROFF:
 			return 0;

@@ -55,6 +55,7 @@ struct lguest {
 	bool initialized, dead, halted;
 	unsigned long mem_base;		/* launcher address of gpa 0 */
 	u32 mem_pages;
+	u32 device_pages;		/* just above RAM */
 	u32 guest_pgdir;		/* gpa of the guest's page directory */
 	struct lguest_regs regs;
 	u32 cr2;
@@ -172,7 +173,7 @@ static struct page *pin_guest_page(struct lguest *lg, u32 pfn)
 {
 	struct page *page;
 
-	if (pfn >= lg->mem_pages) {
+	if (pfn >= lg->mem_pages + lg->device_pages) {
 		kill_guest(lg, "guest pfn %#x beyond its memory", pfn);
 		return NULL;
 	}
@@ -722,6 +723,8 @@ static int do_hcall(struct lguest *lg, struct lguest_exit *ex)
 		lg->data_gpa = r->ebx;
 		WRITE_DATA(lg, tsc_khz, tsc_khz);
 		WRITE_DATA(lg, reserve_mem, -slot);
+		WRITE_DATA(lg, device_base, lg->mem_pages * PAGE_SIZE);
+		WRITE_DATA(lg, device_pages, lg->device_pages);
 		{
 			u64 now = ktime_get_real_ns();
 
@@ -882,14 +885,16 @@ static ssize_t lg_initialize(struct lguest *lg, const char __user *ubuf, size_t 
 	if (init.flags || memchr_inv(init.reserved, 0, sizeof(init.reserved)))
 		return -EINVAL;
 	if (!init.mem_pages || init.mem_pages > (1U << 20) / 4 * 3 ||
+	    init.device_pages > LGUEST_MAX_DEVICE_PAGES ||
 	    (init.mem_base & ~PAGE_MASK) || init.mem_base >= TASK_SIZE ||
-	    init.mem_base + (u64)init.mem_pages * PAGE_SIZE > TASK_SIZE ||
+	    init.mem_base + ((u64)init.mem_pages + init.device_pages) * PAGE_SIZE > TASK_SIZE ||
 	    init.pgdir >= init.mem_pages * PAGE_SIZE || (init.pgdir & ~PAGE_MASK))
 		return -EINVAL;
 	if (lg->initialized)
 		return -EBUSY;
 
-	lg->pinned = kvcalloc(init.mem_pages, sizeof(*lg->pinned), GFP_KERNEL);
+	lg->pinned = kvcalloc(init.mem_pages + init.device_pages, sizeof(*lg->pinned),
+			      GFP_KERNEL);
 	lg->shadow_pgdir = alloc_page(GFP_KERNEL | __GFP_ZERO);
 	lg->slot_pt = alloc_page(GFP_KERNEL | __GFP_ZERO);
 	if (!lg->pinned || !lg->shadow_pgdir || !lg->slot_pt)
@@ -905,6 +910,7 @@ static ssize_t lg_initialize(struct lguest *lg, const char __user *ubuf, size_t 
 
 	lg->mem_base = init.mem_base;
 	lg->mem_pages = init.mem_pages;
+	lg->device_pages = init.device_pages;
 	lg->guest_pgdir = init.pgdir;
 	/* Until the guest loads its own: flat ring-1 kernel segments. */
 	lg->gdt[GDT_ENTRY_KERNEL_CS] = seg(0, 0xfffff, 0xbb, 0xc);
@@ -976,7 +982,7 @@ static int lg_release(struct inode *inode, struct file *file)
 			lg->stat_exits + lg->stat_hcalls, lg->stat_faults, lg->stat_hcalls,
 			lg->stat_irqs);
 	if (lg->pinned)
-		for (i = 0; i < lg->mem_pages; i++)
+		for (i = 0; i < lg->mem_pages + lg->device_pages; i++)
 			if (lg->pinned[i])
 				unpin_user_page(lg->pinned[i]);
 	kvfree(lg->pinned);

@@ -22,7 +22,7 @@ sed -n 's/.*\.ascii "->\([A-Za-z_0-9]*\) \$\{0,1\}\([0-9-]*\) .*/#define \1 \2/p
 	"$b/offsets.s" >"$b/lg_offsets.h"
 kmake modules
 gcc -m32 -static -O2 -Wall -Wextra -Werror -I"$b" -o "$b/tinyguest" "$b/tinyguest.c"
-gcc -m32 -static -O2 -Wall -Wextra -Werror -I"$top/wip/include/uapi" \
+gcc -m32 -static -O2 -Wall -Wextra -Werror -pthread -I"$top/wip/include/uapi" \
 	-o "$b/lguest" "$top/wip/launcher/lguest.c"
 
 # A copy of the rig's initramfs inputs with the experiment added.
@@ -38,8 +38,8 @@ rm -f "$mods/$exp.ko" "$top/build/prog/tinyguest" "$top/build/prog/lguest" \
 
 # The tiny guest twice (trap reflection, then the timer), then the real
 # kernel started by the draft launcher: GUEST_EXPECT says what it must print.
-cmds="insmod /lib/modules/$rel/extra/lgproto.ko && tinyguest && tinyguest timer && { lguest --initrd=/usr/bin/guest-initrd 64 /usr/bin/guest-vmlinux ${GUEST_ARGS:-} 2>&1 | sed 's/^/G| /' | tee /tmp/guest.out; grep -q '${GUEST_EXPECT:-trap 6 at eip 0xc10000}' /tmp/guest.out; } && rmmod lgproto && echo WIP-RESULT: pass; poweroff"
-{ sleep 8; printf '%s\n' "$cmds"; sleep 30; } |
+cmds="insmod /lib/modules/$rel/extra/lgproto.ko && tinyguest && tinyguest timer && { lguest --initrd=/usr/bin/guest-initrd 64 /usr/bin/guest-vmlinux ${GUEST_ARGS:-} ${GUEST_STDIN:-} >/tmp/guest.raw 2>&1; sed 's/^/G| /' /tmp/guest.raw | tee /tmp/guest.out; grep -q '${GUEST_EXPECT:-trap 6 at eip 0xc10000}' /tmp/guest.out; } && rmmod lgproto && echo WIP-RESULT: pass; poweroff"
+{ sleep 8; printf '%s\n' "$cmds"; sleep "${GUEST_WAIT:-12}"; printf '%s\n' "${GUEST_INPUT:-}"; sleep 30; } |
 	timeout 120 qemu-system-i386 -accel tcg -cpu "${CPU:-pentium3}" -m 512 -no-reboot \
 		-kernel "$obj/arch/x86/boot/bzImage" -initrd "$b/initramfs.cpio.gz" \
 		-append "console=ttyS0 lgmode=shell" -display none -vga none -nic none \

@@ -31,9 +31,11 @@ SYM_CODE_START(lguest_switcher_start)
  * Called with "lcall" from the host, interrupts off.
  * In:  %eax = this CPU's struct lguest_cpu_pages (in the slot).
  * Out: the guest's registers and trap number in %eax's register page.
- * Clobbers %ecx and %edx; all other host registers are preserved.
+ * Clobbers %ecx and %edx; all other host registers and EFLAGS are
+ * preserved.
  */
 SYM_INNER_LABEL(switch_to_guest, SYM_L_GLOBAL)
+	pushfl
 	pushl	%es
 	pushl	%ds
 	pushl	%gs
@@ -116,6 +118,11 @@ SYM_INNER_LABEL(return_to_host, SYM_L_LOCAL)
 	popl	%gs
 	popl	%ds
 	popl	%es
+	/*
+	 * A trap leaves the guest's arithmetic flags, DF and AC in EFLAGS:
+	 * the host gets its own back.
+	 */
+	popfl
 	lret
 
 /*

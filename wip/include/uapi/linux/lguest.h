@@ -28,6 +28,7 @@ struct lguest_init {
 	__u64 mem_base;		/* launcher address of guest-physical 0 */
 	__u32 mem_pages;	/* guest RAM, in pages */
 	__u32 device_pages;	/* device pages just above guest RAM */
+				/* (at most LGUEST_MAX_DEVICE_PAGES) */
 	__u32 start;		/* guest-physical entry point (startup_32) */
 	__u32 pgdir;		/* guest-physical initial page directory */
 	__u32 boot_params;	/* guest-physical boot_params, in %esi */
@@ -35,6 +36,8 @@ struct lguest_init {
 	__u32 flags;		/* none defined: must be 0 */
 	__u32 reserved[7];	/* must be 0 */
 };
+
+#define LGUEST_MAX_DEVICE_PAGES	16
 
 #define LGUEST_IRQS		32
 
@@ -120,23 +123,41 @@ struct lguest_data {
 	__u32 cr2;			/* fault address of the last #PF */
 	__u32 reserve_mem;		/* bytes to keep free at the top */
 	__u32 tsc_khz;
+	__u32 device_base;		/* guest-physical device pages */
+	__u32 device_pages;
+	__u32 pad;
 	__u64 wallclock_ns;		/* host realtime at LHCALL_LGUEST_INIT */
 };
 
-/* The device page, just above guest RAM. */
+/*
+ * The device pages, just above guest RAM (lguest_data tells the guest
+ * where): a list of device descriptors, each 8-byte aligned, ended by
+ * type 0.  A descriptor is followed by num_vq struct lguest_vqconfig, the
+ * device's features (feature_len bytes, little-endian bit numbers), the
+ * driver's features (as many) and the config space (config_len bytes).
+ *
+ * The guest tells the launcher about a change with LHCALL_NOTIFY and the
+ * guest-physical address of what changed: a descriptor (its status) or a
+ * vqconfig (new buffers in that queue).  The launcher raises the queue's
+ * irq when it has used buffers.
+ */
 struct lguest_device_desc {
 	__u8 type;			/* virtio device id; 0 ends the list */
 	__u8 num_vq;
-	__u8 feature_len;		/* bytes of host, then guest features */
+	__u8 feature_len;
 	__u8 config_len;
 	__u8 status;			/* virtio status byte */
-	__u8 config[];			/* vqs, features x 2, config space */
+	__u8 reserved[3];		/* must be 0 */
 };
 
+#define LGUEST_DESC_ALIGN	8
+
 struct lguest_vqconfig {
-	__u16 num;			/* entries */
-	__u16 irq;
-	__u32 pfn;			/* guest pfn of the split ring */
+	__u16 num;			/* entries, set by the launcher */
+	__u16 irq;			/* set by the launcher */
+	__u32 desc;			/* guest-physical addresses of the */
+	__u32 avail;			/* split ring's three parts, set by */
+	__u32 used;			/* the guest before DRIVER_OK */
 };
 
 #endif /* _UAPI_LINUX_LGUEST_H */
