@@ -25,6 +25,7 @@
 #include <asm/trap_pf.h>
 #include <asm/trapnr.h>
 #include <asm/fpu/api.h>
+#include <asm/fpu/types.h>
 #include <asm/debugreg.h>
 #include <asm/msr.h>
 #include "lguest_layout.h"
@@ -74,6 +75,8 @@ struct lguest {
 	struct hrtimer timer;		/* the guest's clockevent: irq 0 */
 	struct task_struct *tsk;	/* the launcher thread running it */
 	unsigned long stat_exits, stat_faults, stat_hcalls, stat_irqs;
+	/* The guest's x87/SSE registers (it sees no XSAVE), its own. */
+	struct fxregs_state fpu __aligned(16);
 };
 
 /* Which guest's tables are in the switcher pages now. */
@@ -837,20 +840,27 @@ static ssize_t lg_read(struct file *file, char __user *ubuf, size_t len, loff_t 
 		if (!check_segments(lg))
 			break;
 
-		fpregs_lock();
-		if (test_thread_flag(TIF_NEED_FPU_LOAD))
-			switch_fpu_return();
+		/*
+		 * The FPU is the guest's while it runs: kernel_fpu_begin()
+		 * puts the launcher's user state away (it comes back on
+		 * the way out to user mode), host interrupt handlers keep
+		 * their hands off, and the guest's registers go back to
+		 * its own save area before anything else can run.
+		 */
+		kernel_fpu_begin();
+		asm volatile("fxrstor %0" : : "m" (lg->fpu));
 		local_irq_disable();
 		run_guest_once(lg);
+		asm volatile("fxsave %0" : "=m" (lg->fpu));
 		if (lg->regs.trapnum >= FIRST_EXTERNAL_VECTOR &&
 		    lg->regs.trapnum != IA32_SYSCALL_VECTOR) {
 			deliver_host_irq(lg->regs.trapnum);
 			local_irq_enable();
-			fpregs_unlock();
+			kernel_fpu_end();
 			continue;
 		}
 		local_irq_enable();
-		fpregs_unlock();
+		kernel_fpu_end();
 
 		if (lg->regs.trapnum == LGUEST_TRAP_ENTRY) {
 			if (do_hcall(lg, &ex))
@@ -921,6 +931,10 @@ static ssize_t lg_initialize(struct lguest *lg, const char __user *ubuf, size_t 
 	lg->regs.cs = __KERNEL_CS | 1;
 	lg->regs.eflags = X86_EFLAGS_FIXED | X86_EFLAGS_IF;
 	lg->regs.ss = lg->regs.ds = lg->regs.es = __KERNEL_DS | 1;
+	/* The FPU as after FNINIT, SSE exceptions masked. */
+	memset(&lg->fpu, 0, sizeof(lg->fpu));
+	lg->fpu.cwd = 0x37f;
+	lg->fpu.mxcsr = MXCSR_DEFAULT;
 	lg->initialized = true;
 	return len;
 }
@@ -1032,6 +1046,11 @@ static int __init lgproto_init(void)
 	struct desc_struct d;
 	unsigned int i;
 	int err;
+
+	if (!boot_cpu_has(X86_FEATURE_FXSR)) {
+		pr_err("this CPU has no FXSAVE/FXRSTOR: cannot run guests\n");
+		return -ENODEV;
+	}
 
 	for (i = 0; i < SWITCHER_TEXT_PAGES; i++)
 		all[i] = text_pages[i] = alloc_page(GFP_KERNEL | __GFP_ZERO);
