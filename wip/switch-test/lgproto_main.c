@@ -73,7 +73,7 @@ struct lguest {
 	u32 noirq_start, noirq_end;
 	unsigned long irqs_pending;	/* bitmap of LGUEST_IRQS */
 	struct hrtimer timer;		/* the guest's clockevent: irq 0 */
-	struct task_struct *tsk;	/* the launcher thread running it */
+	wait_queue_head_t irq_wq;	/* a halted guest waits here */
 	unsigned long stat_exits, stat_faults, stat_hcalls, stat_irqs;
 	/* The guest's x87/SSE registers (it sees no XSAVE), its own. */
 	struct fxregs_state fpu __aligned(16);
@@ -100,8 +100,7 @@ static enum hrtimer_restart clockevent_fired(struct hrtimer *timer)
 	struct lguest *lg = container_of(timer, struct lguest, timer);
 
 	set_bit(0, &lg->irqs_pending);
-	if (lg->tsk)
-		wake_up_process(lg->tsk);
+	wake_up(&lg->irq_wq);
 	return HRTIMER_NORESTART;
 }
 
@@ -570,15 +569,14 @@ static void deliver_host_irq(u32 vector)
 }
 
 /*
- * Enter the guest once, interrupts off; return with its trap.  CR4 loses
- * PGE (the host's global mappings must not survive into the guest's
- * address space), SMEP and SMAP (the guest kernel is "supervisor" to the
- * MMU and touches its user pages freely); SYSENTER is disarmed and host
- * breakpoints are off while the guest runs.
+ * Enter the guest once, interrupts off; return with its trap.  The
+ * switcher runs the guest with CR4 less PGE (the host's global mappings
+ * must not survive into the guest's address space), SMEP and SMAP (the
+ * guest kernel is "supervisor" to the MMU and touches its user pages
+ * freely); SYSENTER is disarmed and host breakpoints are off meanwhile.
  */
 static void run_guest_once(struct lguest *lg)
 {
-	unsigned long cr4, clear;
 	int cpu = smp_processor_id();
 	struct lguest_cpu_pages *p = cpu_pages;
 	u64 sysenter_cs = 0;
@@ -597,15 +595,11 @@ static void run_guest_once(struct lguest *lg)
 	p->ro.host_cr3 = __read_cr3();
 	native_store_gdt(&p->ro.host_gdt_desc);
 	store_idt(&p->ro.host_idt_desc);
-	cr4 = __read_cr4();
-	clear = cr4 & (X86_CR4_PGE | X86_CR4_SMEP | X86_CR4_SMAP);
-	if (clear)
-		cr4_update_irqsoff(0, clear);
+	p->ro.host_cr4 = __read_cr4();
+	p->ro.guest_cr4 = p->ro.host_cr4 & ~(X86_CR4_PGE | X86_CR4_SMEP | X86_CR4_SMAP);
 	asm volatile("lcall *%[entry]" : "+a" (p) : [entry] "m" (lguest_entry)
 		     : "ecx", "edx", "memory", "cc");
 	lg->cr2 = read_cr2();
-	if (clear)
-		cr4_update_irqsoff(clear, 0);
 	load_fixmap_gdt(cpu);
 	if (hw_breakpoint_active())
 		hw_breakpoint_restore();
@@ -778,14 +772,8 @@ static int do_hcall(struct lguest *lg, struct lguest_exit *ex)
 /* Sleep until an interrupt the guest would take arrives, or a signal. */
 static void wait_halted(struct lguest *lg)
 {
-	for (;;) {
-		set_current_state(TASK_INTERRUPTIBLE);
-		if (pending_irq(lg) >= 0 || signal_pending(current) || lg->dead)
-			break;
-		schedule();
-	}
-	__set_current_state(TASK_RUNNING);
-	lg->halted = false;
+	if (!wait_event_interruptible(lg->irq_wq, pending_irq(lg) >= 0 || lg->dead))
+		lg->halted = false;
 }
 
 static void handle_trap(struct lguest *lg)
@@ -825,7 +813,6 @@ static ssize_t lg_read(struct file *file, char __user *ubuf, size_t len, loff_t 
 		ret = -ENOENT;
 		goto out;
 	}
-	lg->tsk = current;
 	while (!lg->dead) {
 		if (signal_pending(current)) {
 			ret = -EINTR;
@@ -875,7 +862,6 @@ copy:
 	if (copy_to_user(ubuf, &ex, sizeof(ex)))
 		ret = -EFAULT;
 out:
-	lg->tsk = NULL;
 	mutex_unlock(&lg->lock);
 	return ret;
 }
@@ -942,7 +928,6 @@ static ssize_t lg_initialize(struct lguest *lg, const char __user *ubuf, size_t 
 static ssize_t lg_write(struct file *file, const char __user *ubuf, size_t len, loff_t *off)
 {
 	struct lguest *lg = file->private_data;
-	struct task_struct *tsk;
 	u32 req[2];
 	ssize_t ret;
 
@@ -957,9 +942,7 @@ static ssize_t lg_write(struct file *file, const char __user *ubuf, size_t len, 
 		if (req[1] >= LGUEST_IRQS)
 			return -EINVAL;
 		set_bit(req[1], &lg->irqs_pending);
-		tsk = READ_ONCE(lg->tsk);
-		if (tsk)
-			wake_up_process(tsk);
+		wake_up(&lg->irq_wq);
 		return len;
 	}
 	if (req[0] != LHREQ_INITIALIZE)
@@ -977,6 +960,7 @@ static int lg_open(struct inode *inode, struct file *file)
 	if (!lg)
 		return -ENOMEM;
 	mutex_init(&lg->lock);
+	init_waitqueue_head(&lg->irq_wq);
 	hrtimer_init(&lg->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
 	lg->timer.function = clockevent_fired;
 	file->private_data = lg;

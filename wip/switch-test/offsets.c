@@ -9,6 +9,8 @@ void lg_offsets(void)
 {
 	OFFSET(LGUEST_PAGES_regs, lguest_cpu_pages, rw.regs);
 	OFFSET(LGUEST_PAGES_host_cr3, lguest_cpu_pages, ro.host_cr3);
+	OFFSET(LGUEST_PAGES_host_cr4, lguest_cpu_pages, ro.host_cr4);
+	OFFSET(LGUEST_PAGES_guest_cr4, lguest_cpu_pages, ro.guest_cr4);
 	OFFSET(LGUEST_PAGES_host_sp, lguest_cpu_pages, ro.host_sp);
 	OFFSET(LGUEST_PAGES_host_gdt_desc, lguest_cpu_pages, ro.host_gdt_desc);
 	OFFSET(LGUEST_PAGES_host_idt_desc, lguest_cpu_pages, ro.host_idt_desc);

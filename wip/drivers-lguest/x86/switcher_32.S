@@ -53,6 +53,15 @@ SYM_INNER_LABEL(switch_to_guest, SYM_L_GLOBAL)
 	movl	$(GDT_ENTRY_TSS * 8), %edx
 	ltr	%dx
 
+	/*
+	 * The guest's CR4 (no global pages: clearing PGE also flushes the
+	 * host's global TLB entries; no SMEP/SMAP, which the guest kernel
+	 * does not know about).  Written here, not with the kernel's CR4
+	 * helpers, which keep SMEP/SMAP pinned; the way out restores it.
+	 */
+	movl	LGUEST_PAGES_guest_cr4(%eax), %edx
+	movl	%edx, %cr4
+
 	/* The guest's address space, then its registers, then go. */
 	movl	LGUEST_PAGES_guest_cr3(%eax), %edx
 	leal	LGUEST_PAGES_regs(%eax), %esp
@@ -100,6 +109,8 @@ SYM_INNER_LABEL(return_to_host, SYM_L_LOCAL)
 	/* The host's page tables, then its descriptor tables. */
 	movl	LGUEST_PAGES_host_cr3(%eax), %edx
 	movl	%edx, %cr3
+	movl	LGUEST_PAGES_host_cr4(%eax), %edx
+	movl	%edx, %cr4
 	lgdt	LGUEST_PAGES_host_gdt_desc(%eax)
 	lidt	LGUEST_PAGES_host_idt_desc(%eax)
 	movl	(LGUEST_PAGES_host_gdt_desc + 2)(%eax), %edx

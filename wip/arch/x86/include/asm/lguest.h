@@ -58,6 +58,7 @@ struct lguest_rw_page {
 struct lguest_ro_page {
 	/* The host, saved on the way in, restored on the way out. */
 	u32 host_cr3;
+	u32 host_cr4;
 	u32 host_sp;
 	struct desc_ptr host_gdt_desc;
 	u16 pad0;
@@ -66,6 +67,7 @@ struct lguest_ro_page {
 
 	/* The guest, as the CPU must see it. */
 	u32 guest_cr3;
+	u32 guest_cr4;			/* the host's, less PGE, SMEP, SMAP */
 	struct desc_ptr guest_gdt_desc;
 	u16 pad2;
 	struct desc_ptr guest_idt_desc;
