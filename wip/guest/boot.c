@@ -116,25 +116,28 @@ static void lguest_write_idt_entry(gate_desc *dt, int entry, const gate_desc *g)
 		lguest_hcall(LHCALL_LOAD_IDT_ENTRY, entry, w[0], w[1]);
 }
 
-/* The host keeps its own copy of every gate: send the whole table. */
-static void lguest_load_idt(const struct desc_ptr *desc)
+/*
+ * The host keeps its own copy of every gate and descriptor: loading a
+ * table sends all of it, an entry per hypercall.
+ */
+static void lguest_send_table(unsigned long call, const struct desc_ptr *desc)
 {
 	unsigned int i;
 	u32 *w = (u32 *)desc->address;
 
 	for (i = 0; i < (desc->size + 1) / 8; i++)
-		if (i != LGUEST_TRAP_ENTRY)
-			lguest_hcall(LHCALL_LOAD_IDT_ENTRY, i, w[2 * i], w[2 * i + 1]);
+		if (call != LHCALL_LOAD_IDT_ENTRY || i != LGUEST_TRAP_ENTRY)
+			lguest_hcall(call, i, w[2 * i], w[2 * i + 1]);
 }
 
-/* Likewise the GDT: the host checks and copies every entry. */
+static void lguest_load_idt(const struct desc_ptr *desc)
+{
+	lguest_send_table(LHCALL_LOAD_IDT_ENTRY, desc);
+}
+
 static void lguest_load_gdt(const struct desc_ptr *desc)
 {
-	unsigned int i;
-	u32 *w = (u32 *)desc->address;
-
-	for (i = 0; i < (desc->size + 1) / 8; i++)
-		lguest_hcall(LHCALL_LOAD_GDT_ENTRY, i, w[2 * i], w[2 * i + 1]);
+	lguest_send_table(LHCALL_LOAD_GDT_ENTRY, desc);
 }
 
 static void lguest_write_gdt_entry(struct desc_struct *dt, int entry,

@@ -213,29 +213,30 @@ static void flush_shadow_one(struct lguest *lg, u32 vaddr)
 }
 
 /*
- * Walk the guest's tables for vaddr: the guest pte (and its address), or
- * false if it is not mapped (for writing, if write).
+ * Walk the guest's tables for vaddr: its pde and pte (and the pte's
+ * address), or false if the page is not present.  A large page kills
+ * the guest: it was told there are none.
  */
-static bool guest_walk(struct lguest *lg, u32 vaddr, bool write, u32 *pte, u32 *pte_gpa)
+static bool guest_walk(struct lguest *lg, u32 vaddr, u32 *pde, u32 *pte, u32 *pte_gpa)
 {
-	u32 pde;
-
-	if (!read_gpa(lg, lg->guest_pgdir + (vaddr >> PGDIR_SHIFT) * 4, &pde) ||
-	    !(pde & _PAGE_PRESENT) || (pde & _PAGE_PSE))
+	if (!read_gpa(lg, lg->guest_pgdir + (vaddr >> PGDIR_SHIFT) * 4, pde) ||
+	    !(*pde & _PAGE_PRESENT))
 		return false;
-	*pte_gpa = (pde & PAGE_MASK) + ((vaddr >> PAGE_SHIFT) & 1023) * 4;
-	if (!read_gpa(lg, *pte_gpa, pte) || !(*pte & _PAGE_PRESENT) ||
-	    (write && !(*pte & pde & _PAGE_RW)))
+	if (*pde & _PAGE_PSE) {
+		kill_guest(lg, "large page at %#x", vaddr);
 		return false;
-	return true;
+	}
+	*pte_gpa = (*pde & PAGE_MASK) + ((vaddr >> PAGE_SHIFT) & 1023) * 4;
+	return read_gpa(lg, *pte_gpa, pte) && (*pte & _PAGE_PRESENT);
 }
 
 /* The launcher's address of a guest virtual address, or 0. */
 static unsigned long guest_va_to_user(struct lguest *lg, u32 vaddr, bool write)
 {
-	u32 pte, pte_gpa;
+	u32 pde, pte, pte_gpa;
 
-	if (!guest_walk(lg, vaddr, write, &pte, &pte_gpa) || (pte >> PAGE_SHIFT) >= lg->mem_pages)
+	if (!guest_walk(lg, vaddr, &pde, &pte, &pte_gpa) ||
+	    (write && !(pte & pde & _PAGE_RW)) || (pte >> PAGE_SHIFT) >= lg->mem_pages)
 		return 0;
 	return lg->mem_base + (pte & PAGE_MASK) + (vaddr & ~PAGE_MASK);
 }
@@ -301,10 +302,11 @@ static bool reflect_trap(struct lguest *lg, u32 vector, bool has_err)
 	return !lg->dead;
 }
 
+/* The vectors the CPU pushes an error code for (the switcher's stubs agree). */
 static bool has_errcode(u32 trap)
 {
 	return trap == X86_TRAP_DF || (trap >= X86_TRAP_TS && trap <= X86_TRAP_PF) ||
-	       trap == X86_TRAP_AC || trap == X86_TRAP_CP;
+	       trap == X86_TRAP_AC || trap == X86_TRAP_CP || trap == X86_TRAP_VC || trap == 30;
 }
 
 /* An irq the guest has not masked, or -1. */
@@ -353,14 +355,7 @@ static bool demand_page(struct lguest *lg, u32 vaddr, u32 errcode)
 		kill_guest(lg, "access to the switcher slot at %#x (eip %#x)", vaddr, lg->regs.eip);
 		return false;
 	}
-	if (!read_gpa(lg, lg->guest_pgdir + idx * 4, &pde) || !(pde & _PAGE_PRESENT))
-		return false;
-	if (pde & _PAGE_PSE) {
-		kill_guest(lg, "large page at %#x", vaddr);
-		return false;
-	}
-	pte_gpa = (pde & PAGE_MASK) + ((vaddr >> PAGE_SHIFT) & 1023) * 4;
-	if (!read_gpa(lg, pte_gpa, &pte) || !(pte & _PAGE_PRESENT))
+	if (!guest_walk(lg, vaddr, &pde, &pte, &pte_gpa))
 		return false;
 	if (write && !(pte & pde & _PAGE_RW))
 		return false;
@@ -616,19 +611,18 @@ static void run_guest_once(struct lguest *lg)
 static bool emulate_port_io(struct lguest *lg)
 {
 	unsigned long uaddr = guest_va_to_user(lg, lg->regs.eip, false);
-	u8 insn[2];
+	u8 op;
 	u32 len = 1, size = 4;
 
-	if ((lg->regs.cs & SEGMENT_RPL_MASK) != 1 || !uaddr ||
-	    copy_from_user(insn, (void __user *)uaddr, 1))
+	if ((lg->regs.cs & SEGMENT_RPL_MASK) != 1 || !uaddr || get_user(op, (u8 __user *)uaddr))
 		return false;
-	if (insn[0] == 0x66) {
+	if (op == 0x66) {
 		size = 2;
-		if (copy_from_user(insn, (void __user *)uaddr + 1, 1))
+		if (get_user(op, (u8 __user *)uaddr + 1))
 			return false;
 		len = 2;
 	}
-	switch (insn[0]) {
+	switch (op) {
 	case 0xe4: case 0xe6:		/* in/out al, imm8 */
 		size = 1;
 		fallthrough;
@@ -649,7 +643,7 @@ static bool emulate_port_io(struct lguest *lg)
 	default:
 		return false;
 	}
-	if (!(insn[0] & 2)) {
+	if (!(op & 2)) {
 		u32 mask = size == 4 ? ~0U : (1U << (size * 8)) - 1;
 
 		lg->regs.eax |= mask;
