@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # lguest for Linux 6.12: the rig around the quilt series.
 #
-#   make run      install what is missing, fetch, apply, build, boot a shell
+#   make run      install what is missing, fetch, apply, build, boot the QEMU
+#                 host and an lguest guest in it: a shell in the guest
 #   make check    static checks and all tests; ends with 'N passed, N failed'
 #
 # KERNEL_SRC=<dir>       use your own 6.12 tree (only read) instead of the pin
@@ -16,7 +17,7 @@ S := scripts
 
 run: deps fetch
 	@$(S)/build
-	@$(S)/boot --mode shell $(if $(CPU),--cpu $(CPU))
+	@$(S)/boot --mode guest $(if $(CPU),--cpu $(CPU))
 
 check: $(if $(KERNEL_ACCEPT),fetch)
 	@$(S)/check

@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Hypercalls: "int $LGUEST_TRAP_ENTRY" from the guest kernel with the
+ * call number in %eax and its arguments in %ebx, %ecx, %edx and %esi.
+ * Calls that only update the host's view of the guest (page tables,
+ * descriptors, stack) can also be queued in the ring in struct
+ * lguest_data while the guest is in a lazy MMU or CPU section; the ring
+ * is drained before every direct hypercall, in order.
+ *
+ * Every argument comes from the guest and is checked; a bad one kills
+ * the guest with a reason for the launcher.
+ */
+#include <linux/ktime.h>
+#include <linux/timekeeping.h>
+#include <linux/uaccess.h>
+#include <asm/tsc.h>
+#include "lg.h"
+
+static void guest_crashed(struct lguest *lg, u32 gpa)
+{
+	char msg[LGUEST_MSG_LEN - 16];
+	void __user *p = gpa_user(lg, gpa, 1);
+	long n = -EFAULT;
+
+	if (p)
+		n = strncpy_from_user(msg, p, min_t(u32, sizeof(msg) - 1,
+						      lg->mem_pages * PAGE_SIZE - gpa));
+	if (n < 0)
+		n = 0;
+	msg[n] = 0;
+	while (n && msg[n - 1] == '\n')
+		msg[--n] = 0;
+	kill_guest(lg, "guest panic: %s", msg);
+	lg->exit_reason = LGUEST_EXIT_CRASH;
+}
+
+static void guest_init(struct lguest *lg, u32 gpa)
+{
+	size_t wc = offsetof(struct lguest_data, wallclock_ns);
+	u64 now;
+
+	if (lg->data_gpa || !IS_ALIGNED(gpa, 8) ||
+	    !gpa_user(lg, gpa, sizeof(struct lguest_data))) {
+		kill_guest(lg, "bad lguest_data address %#x", gpa);
+		return;
+	}
+	lg->data_gpa = gpa;
+	WRITE_DATA(lg, tsc_khz, tsc_khz);
+	WRITE_DATA(lg, reserve_mem, 0U - switcher_addr);
+	WRITE_DATA(lg, device_base, lg->mem_pages * PAGE_SIZE);
+	WRITE_DATA(lg, device_pages, lg->device_pages);
+	now = ktime_get_real_ns();
+	write_data(lg, wc, lower_32_bits(now));
+	write_data(lg, wc + 4, upper_32_bits(now));
+	lg->noirq_start = READ_DATA(lg, noirq_start);
+	lg->noirq_end = READ_DATA(lg, noirq_end);
+}
+
+/* Calls that may sit in the ring: none of them needs the launcher. */
+static bool batchable(u32 nr)
+{
+	switch (nr) {
+	case LHCALL_LOAD_GDT_ENTRY:
+	case LHCALL_LOAD_IDT_ENTRY:
+	case LHCALL_LOAD_TLS:
+	case LHCALL_SET_STACK:
+	case LHCALL_NEW_PGTABLE:
+	case LHCALL_FLUSH_TLB:
+	case LHCALL_SET_PTE:
+	case LHCALL_SET_PGD:
+	case LHCALL_SET_CLOCKEVENT:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* One hypercall: 0 to go on running the guest, 1 with an exit in *ex. */
+static int do_hcall(struct lguest *lg, const struct lguest_hcall *h, struct lguest_exit *ex)
+{
+	lg->stats.hypercalls++;
+	switch (h->nr) {
+	case LHCALL_FLUSH_ASYNC:
+		return 0;	/* the ring was drained on the way here */
+	case LHCALL_LGUEST_INIT:
+		guest_init(lg, h->arg1);
+		return 0;
+	case LHCALL_CONSOLE_WRITE:
+		if (!h->arg2 || h->arg2 > PAGE_SIZE || !gpa_user(lg, h->arg1, h->arg2)) {
+			kill_guest(lg, "bad console write %#x+%u", h->arg1, h->arg2);
+			return 0;
+		}
+		ex->reason = LGUEST_EXIT_CONSOLE;
+		ex->arg = (u64)h->arg1 << 32 | h->arg2;
+		return 1;
+	case LHCALL_NOTIFY:
+		if (h->arg1 < lg->mem_pages * PAGE_SIZE ||
+		    h->arg1 >= (lg->mem_pages + lg->device_pages) * PAGE_SIZE) {
+			kill_guest(lg, "notify outside the device pages: %#x", h->arg1);
+			return 0;
+		}
+		ex->reason = LGUEST_EXIT_NOTIFY;
+		ex->arg = h->arg1;
+		return 1;
+	case LHCALL_LOAD_IDT_ENTRY:
+		load_idt_entry(lg, h->arg1, (u64)h->arg3 << 32 | h->arg2);
+		return 0;
+	case LHCALL_LOAD_GDT_ENTRY:
+		load_gdt_entry(lg, h->arg1, (u64)h->arg3 << 32 | h->arg2);
+		return 0;
+	case LHCALL_LOAD_TLS:
+		load_tls(lg, h->arg1);
+		return 0;
+	case LHCALL_SET_STACK:
+		if ((h->arg1 & SEGMENT_RPL_MASK) != 1 || !selector_ok(lg, h->arg1, false)) {
+			kill_guest(lg, "bad kernel stack segment %#x", h->arg1);
+			return 0;
+		}
+		lg->ss1 = h->arg1;
+		lg->esp1 = h->arg2;
+		return 0;
+	case LHCALL_SET_CLOCKEVENT:
+		set_clockevent(lg, h->arg1);
+		return 0;
+	case LHCALL_NEW_PGTABLE:
+		new_pgdir(lg, h->arg1);
+		return 0;
+	case LHCALL_FLUSH_TLB:
+		if (h->arg1 == LGUEST_FLUSH_ONE)
+			flush_shadow_one(lg, h->arg2);
+		else if (h->arg1 == LGUEST_FLUSH_ALL)
+			flush_shadow(lg);
+		else
+			kill_guest(lg, "bad TLB flush %u", h->arg1);
+		return 0;
+	case LHCALL_SET_PTE:
+		/* Only the current address space has shadows. */
+		if (h->arg1 == lg->guest_pgdir)
+			flush_shadow_one(lg, h->arg2);
+		return 0;
+	case LHCALL_SET_PGD:
+		if (h->arg1 == lg->guest_pgdir)
+			flush_shadow(lg);
+		return 0;
+	case LHCALL_HALT:
+		lg->halted = true;
+		return 0;
+	case LHCALL_SEND_INTERRUPTS:
+		return 0;	/* delivery is checked before every entry */
+	case LHCALL_CRASH:
+		guest_crashed(lg, h->arg1);
+		return 0;
+	case LHCALL_SHUTDOWN:
+		if (h->arg1 != LGUEST_SHUTDOWN_POWEROFF && h->arg1 != LGUEST_SHUTDOWN_RESTART) {
+			kill_guest(lg, "bad shutdown request %u", h->arg1);
+			return 0;
+		}
+		ex->reason = h->arg1 == LGUEST_SHUTDOWN_RESTART ?
+			     LGUEST_EXIT_RESTART : LGUEST_EXIT_POWEROFF;
+		lg->exit_reason = ex->reason;
+		strscpy(lg->dead_msg, "shut down", sizeof(lg->dead_msg));
+		lg->dead = true;
+		return 1;
+	default:
+		kill_guest(lg, "unknown hypercall %u", h->nr);
+		return 0;
+	}
+}
+
+/* Run the queued hypercalls, oldest first, until an empty slot. */
+static void drain_ring(struct lguest *lg)
+{
+	size_t status = offsetof(struct lguest_data, hcall_status);
+	size_t calls = offsetof(struct lguest_data, hcalls);
+	unsigned int n;
+
+	if (!lg->data_gpa)
+		return;
+	for (n = 0; n < LHCALL_RING_SIZE && !lg->dead; n++) {
+		unsigned int i = lg->next_hcall;
+		u8 __user *st = gpa_user(lg, lg->data_gpa + status + i, 1);
+		struct lguest_hcall h;
+		u8 s;
+
+		if (!st || get_user(s, st)) {
+			kill_guest(lg, "cannot read the hypercall ring");
+			return;
+		}
+		if (s == LHCALL_SLOT_EMPTY)
+			return;
+		if (copy_from_user(&h, gpa_user(lg, lg->data_gpa + calls + i * sizeof(h),
+						sizeof(h)), sizeof(h))) {
+			kill_guest(lg, "cannot read the hypercall ring");
+			return;
+		}
+		if (!batchable(h.nr)) {
+			kill_guest(lg, "hypercall %u cannot be queued", h.nr);
+			return;
+		}
+		do_hcall(lg, &h, NULL);
+		if (put_user((u8)LHCALL_SLOT_EMPTY, st)) {
+			kill_guest(lg, "cannot write the hypercall ring");
+			return;
+		}
+		lg->next_hcall = (i + 1) % LHCALL_RING_SIZE;
+	}
+}
+
+/* The guest trapped with a hypercall: 0 to go on, 1 with an exit in *ex. */
+int do_hypercalls(struct lguest *lg, struct lguest_exit *ex)
+{
+	struct lguest_regs *r = &lg->regs;
+	struct lguest_hcall h = {
+		.nr = r->eax, .arg1 = r->ebx, .arg2 = r->ecx, .arg3 = r->edx, .arg4 = r->esi,
+	};
+
+	drain_ring(lg);
+	if (lg->dead)
+		return 0;
+	return do_hcall(lg, &h, ex);
+}

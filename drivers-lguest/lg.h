@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The lguest host's private header: one struct lguest per guest (one per
+ * open /dev/lguest), and the functions the parts of lg.ko call in each
+ * other.
+ */
+#ifndef _DRIVERS_LGUEST_LG_H
+#define _DRIVERS_LGUEST_LG_H
+
+#include <linux/hrtimer.h>
+#include <linux/mm_types.h>
+#include <linux/mutex.h>
+#include <linux/types.h>
+#include <linux/wait.h>
+#include <linux/lguest.h>
+#include <asm/desc_defs.h>
+#include <asm/fpu/types.h>
+#include <asm/lguest.h>
+#include <asm/pgtable_types.h>
+
+/* Bits of a descriptor (segment or gate) seen as one u64. */
+#define DESC_ACCESSED		BIT_ULL(40)
+#define DESC_TYPE_RW		BIT_ULL(41)	/* data: writable; code: readable */
+#define DESC_TYPE_CODE		BIT_ULL(43)
+#define DESC_S			BIT_ULL(44)
+#define DESC_DPL_SHIFT		45
+#define DESC_PRESENT		BIT_ULL(47)
+#define DESC_DPL(d)		((unsigned int)((d) >> DESC_DPL_SHIFT) & 3)
+#define DESC_TRAP_GATE		BIT_ULL(40)	/* trap gate rather than interrupt gate */
+
+struct lguest_stats {
+	unsigned long exits;		/* every return from the switcher */
+	unsigned long page_faults;	/* ... of which shadow page faults */
+	unsigned long hypercalls;	/* ... of which hypercalls (incl. batched) */
+	unsigned long host_irqs;	/* ... of which host interrupts */
+	unsigned long guest_irqs;	/* virtual interrupts delivered */
+};
+
+struct lguest {
+	struct mutex lock;		/* serialises read() and INITIALIZE */
+	bool initialized;
+	bool dead;
+	bool halted;
+	int exit_reason;		/* enum lguest_exit_reason, once dead */
+	char dead_msg[LGUEST_MSG_LEN];
+
+	/* Guest memory: the launcher's mapping of guest-physical 0. */
+	unsigned long mem_base;
+	u32 mem_pages;
+	u32 device_pages;		/* just above RAM */
+	struct page **pinned;		/* per guest pfn, or NULL */
+
+	/* The guest's CPU. */
+	struct lguest_regs regs;
+	u32 cr2;
+	u32 ss1, esp1;			/* LHCALL_SET_STACK */
+	u64 idt[IDT_ENTRIES];		/* the guest's own gates */
+	u64 gdt[GDT_ENTRIES];		/* its descriptors, as the CPU sees them */
+	struct fxregs_state fpu __aligned(16);	/* x87/SSE: no XSAVE for guests */
+
+	/* Shadow page tables. */
+	u32 guest_pgdir;		/* gpa of the guest's page directory */
+	struct page *shadow_pgdir;	/* the guest's real cr3 */
+	struct page *shadow_pt[PTRS_PER_PGD];
+	struct page *slot_pt;		/* maps the switcher into the guest */
+
+	/* Interrupts. */
+	u32 data_gpa;			/* struct lguest_data, or 0 */
+	unsigned int next_hcall;	/* next slot of its hypercall ring */
+	u32 noirq_start, noirq_end;
+	unsigned long irqs_pending;	/* bitmap of LGUEST_IRQS */
+	struct hrtimer timer;		/* the guest's clockevent: irq 0 */
+	wait_queue_head_t irq_wq;	/* a halted guest and LHREQ_BREAK wait here */
+	atomic_t break_requested;
+
+	struct lguest_stats stats;
+};
+
+/* The switcher's text (x86/switcher_32.S), copied into the slot. */
+extern char lguest_switcher_start[], lguest_switcher_end[];
+extern char switch_to_guest[], lguest_trap_stubs[];
+
+/* core.c */
+extern unsigned long switcher_addr;
+extern struct lguest_cpu_pages *lguest_pages;
+struct page *switcher_page(unsigned int i);
+void __printf(2, 3) kill_guest(struct lguest *lg, const char *fmt, ...);
+void __user *gpa_user(struct lguest *lg, u32 gpa, u32 len);
+bool read_gpa(struct lguest *lg, u32 gpa, u32 *val);
+bool write_gpa(struct lguest *lg, u32 gpa, u32 val);
+u32 read_data(struct lguest *lg, size_t off);
+void write_data(struct lguest *lg, size_t off, u32 val);
+#define READ_DATA(lg, f)	read_data(lg, offsetof(struct lguest_data, f))
+#define WRITE_DATA(lg, f, v)	write_data(lg, offsetof(struct lguest_data, f), v)
+int run_guest(struct lguest *lg, struct lguest_exit *ex);
+
+/* page_tables.c */
+int init_shadow(struct lguest *lg, u32 pgdir);
+void free_shadow(struct lguest *lg);
+void flush_shadow(struct lguest *lg);
+void flush_shadow_one(struct lguest *lg, u32 vaddr);
+bool new_pgdir(struct lguest *lg, u32 pgdir);
+bool demand_page(struct lguest *lg, u32 vaddr, u32 errcode);
+unsigned long guest_va_to_user(struct lguest *lg, u32 vaddr, bool write);
+
+/* segments.c */
+void setup_default_gdt(struct lguest *lg);
+void load_gdt_entry(struct lguest *lg, u32 entry, u64 desc);
+void load_tls(struct lguest *lg, u32 gpa);
+bool selector_ok(struct lguest *lg, u32 sel, bool null_ok);
+bool check_segments(struct lguest *lg);
+bool host_gdt_entry(unsigned int entry);
+
+/* interrupts_and_traps.c */
+void init_clockevent(struct lguest *lg);
+void set_clockevent(struct lguest *lg, u32 delta_ns);
+void load_idt_entry(struct lguest *lg, u32 entry, u64 gate);
+bool reflect_trap(struct lguest *lg, u32 vector, bool has_err);
+bool has_errcode(u32 trap);
+int pending_irq(struct lguest *lg);
+void maybe_deliver_irq(struct lguest *lg);
+void wait_halted(struct lguest *lg);
+void raise_irq(struct lguest *lg, unsigned int irq);
+
+/* hypercalls.c */
+int do_hypercalls(struct lguest *lg, struct lguest_exit *ex);
+
+/* lguest_user.c */
+int lguest_device_init(void);
+void lguest_device_remove(void);
+
+/* x86/core.c */
+extern struct lguest *loaded_guest;
+int lguest_arch_init(void);
+void lguest_arch_exit(void);
+void lguest_arch_setup_pages(void);
+void lguest_arch_init_guest(struct lguest *lg, u32 start, u32 boot_params);
+bool lguest_arch_run_guest(struct lguest *lg);
+void lguest_arch_handle_trap(struct lguest *lg);
+
+#endif /* _DRIVERS_LGUEST_LG_H */

@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /dev/lguest: the launcher's interface.  Opening the file makes an empty
+ * guest; the first write (LHREQ_INITIALIZE) gives it memory, page tables
+ * and an entry point; each read() runs it until it needs the launcher;
+ * further writes raise its interrupts or interrupt a read().  Closing the
+ * file frees everything.  The ABI is include/uapi/linux/lguest.h.
+ */
+#define pr_fmt(fmt) "lguest: " fmt
+
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include "lg.h"
+
+/* Guest RAM ends below the host's PAGE_OFFSET: 3 GB of 4 KB pages at most. */
+#define LGUEST_MAX_MEM_PAGES	((3UL << 30) >> PAGE_SHIFT)
+
+static ssize_t lg_read(struct file *file, char __user *ubuf, size_t len, loff_t *off)
+{
+	struct lguest *lg = file->private_data;
+	struct lguest_exit ex = { };
+	int ret;
+
+	if (len < sizeof(ex))
+		return -EINVAL;
+	if (mutex_lock_interruptible(&lg->lock))
+		return -EINTR;
+	if (!lg->initialized)
+		ret = -ENOENT;
+	else
+		ret = run_guest(lg, &ex);
+	mutex_unlock(&lg->lock);
+	if (ret < 0)
+		return ret;
+	if (copy_to_user(ubuf, &ex, sizeof(ex)))
+		return -EFAULT;
+	return sizeof(ex);
+}
+
+static int check_init(const struct lguest_init *init)
+{
+	u64 pages = (u64)init->mem_pages + init->device_pages;
+
+	if (init->version != LGUEST_ABI_VERSION)
+		return -EPROTO;
+	if (init->flags || memchr_inv(init->reserved, 0, sizeof(init->reserved)))
+		return -EINVAL;
+	if (!init->mem_pages || init->mem_pages > LGUEST_MAX_MEM_PAGES ||
+	    init->device_pages > LGUEST_MAX_DEVICE_PAGES)
+		return -EINVAL;
+	if (!PAGE_ALIGNED(init->mem_base) || init->mem_base >= TASK_SIZE ||
+	    pages * PAGE_SIZE > TASK_SIZE - init->mem_base)
+		return -EINVAL;
+	if (!PAGE_ALIGNED(init->pgdir) || init->pgdir >= init->mem_pages * PAGE_SIZE)
+		return -EINVAL;
+	if (init->start >= init->mem_pages * PAGE_SIZE ||
+	    init->boot_params >= init->mem_pages * PAGE_SIZE)
+		return -EINVAL;
+	/* The guest kernel must live below the switcher slot. */
+	if (!IS_ALIGNED(init->page_offset, PGDIR_SIZE) || init->page_offset >= switcher_addr)
+		return -EINVAL;
+	return 0;
+}
+
+static ssize_t lg_initialize(struct lguest *lg, const char __user *ubuf, size_t len)
+{
+	struct lguest_init init;
+	int err;
+
+	if (len != sizeof(init))
+		return -EINVAL;
+	if (copy_from_user(&init, ubuf, sizeof(init)))
+		return -EFAULT;
+	err = check_init(&init);
+	if (err)
+		return err;
+	if (lg->initialized)
+		return -EBUSY;
+
+	lg->mem_base = init.mem_base;
+	lg->mem_pages = init.mem_pages;
+	lg->device_pages = init.device_pages;
+	lg->pinned = kvcalloc(init.mem_pages + init.device_pages, sizeof(*lg->pinned),
+			      GFP_KERNEL);
+	if (!lg->pinned)
+		return -ENOMEM;
+	err = init_shadow(lg, init.pgdir);
+	if (err)
+		return err;	/* the rest is freed on release */
+	lguest_arch_init_guest(lg, init.start, init.boot_params);
+	lg->initialized = true;
+	return len;
+}
+
+static ssize_t lg_write(struct file *file, const char __user *ubuf, size_t len, loff_t *off)
+{
+	struct lguest *lg = file->private_data;
+	u32 req[2];
+	ssize_t ret;
+
+	if (len < sizeof(req))
+		return -EINVAL;
+	if (copy_from_user(req, ubuf, sizeof(req)))
+		return -EFAULT;
+
+	switch (req[0]) {
+	case LHREQ_INITIALIZE:
+		if (mutex_lock_interruptible(&lg->lock))
+			return -EINTR;
+		ret = lg_initialize(lg, ubuf, len);
+		mutex_unlock(&lg->lock);
+		return ret;
+	/* These two need no lock: the guest may be running meanwhile. */
+	case LHREQ_IRQ:
+		if (len != sizeof(struct lguest_irq) || req[1] >= LGUEST_IRQS)
+			return -EINVAL;
+		if (!lg->initialized)
+			return -ENOENT;
+		raise_irq(lg, req[1]);
+		return len;
+	case LHREQ_BREAK:
+		if (len != sizeof(struct lguest_break) || req[1])
+			return -EINVAL;
+		if (!lg->initialized)
+			return -ENOENT;
+		atomic_set(&lg->break_requested, 1);
+		wake_up(&lg->irq_wq);
+		return len;
+	default:
+		return -EINVAL;
+	}
+}
+
+static int lg_open(struct inode *inode, struct file *file)
+{
+	struct lguest *lg = kzalloc(sizeof(*lg), GFP_KERNEL);
+
+	if (!lg)
+		return -ENOMEM;
+	mutex_init(&lg->lock);
+	init_waitqueue_head(&lg->irq_wq);
+	init_clockevent(lg);
+	file->private_data = lg;
+	return 0;
+}
+
+static int lg_release(struct inode *inode, struct file *file)
+{
+	struct lguest *lg = file->private_data;
+	unsigned int i;
+
+	hrtimer_cancel(&lg->timer);
+	if (loaded_guest == lg)
+		loaded_guest = NULL;
+	if (lg->initialized)
+		pr_info("guest exits: %lu (page faults %lu, hypercalls %lu, host irqs %lu); guest irqs %lu\n",
+			lg->stats.exits, lg->stats.page_faults, lg->stats.hypercalls,
+			lg->stats.host_irqs, lg->stats.guest_irqs);
+	free_shadow(lg);
+	if (lg->pinned) {
+		for (i = 0; i < lg->mem_pages + lg->device_pages; i++)
+			if (lg->pinned[i])
+				unpin_user_page(lg->pinned[i]);
+		kvfree(lg->pinned);
+	}
+	kfree(lg);
+	return 0;
+}
+
+static const struct file_operations lguest_fops = {
+	.owner		= THIS_MODULE,
+	.open		= lg_open,
+	.release	= lg_release,
+	.read		= lg_read,
+	.write		= lg_write,
+	.llseek		= noop_llseek,
+};
+
+static struct miscdevice lguest_dev = {
+	.minor	= MISC_DYNAMIC_MINOR,
+	.name	= "lguest",
+	.fops	= &lguest_fops,
+};
+
+int lguest_device_init(void)
+{
+	return misc_register(&lguest_dev);
+}
+
+void lguest_device_remove(void)
+{
+	misc_deregister(&lguest_dev);
+}

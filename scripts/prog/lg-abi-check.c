@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lg-abi-check: /dev/lguest refuses malformed requests with the errno its
+ * ABI documents, and a guest that breaks the rules is stopped with a
+ * reason.  Prints one line per check; exits 0 if all held.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <linux/lguest.h>
+
+#define MEM_PAGES	64
+#define PAGE		4096u
+
+static int failures;
+static unsigned char *mem;
+
+static void expect(const char *what, long ret, int want_errno)
+{
+	int ok = want_errno ? (ret < 0 && errno == want_errno) : ret >= 0;
+
+	printf("%s %s: %s\n", ok ? "ok" : "FAIL", what,
+	       ret < 0 ? strerror(errno) : "accepted");
+	failures += !ok;
+}
+
+static struct lguest_init good_init(void)
+{
+	struct lguest_init init = {
+		.req = LHREQ_INITIALIZE,
+		.version = LGUEST_ABI_VERSION,
+		.mem_base = (unsigned long)mem,
+		.mem_pages = MEM_PAGES,
+		.start = 0x1000,
+		.pgdir = 0x2000,
+		.boot_params = 0x3000,
+		.page_offset = 0xc0000000,
+	};
+	return init;
+}
+
+static long try_init(struct lguest_init *init)
+{
+	int fd = open("/dev/lguest", O_RDWR);
+	long ret;
+
+	if (fd < 0)
+		return -1;
+	ret = write(fd, init, sizeof(*init));
+	close(fd);
+	return ret;
+}
+
+/* A guest of one page of code at 0x1000, mapped 1:1 by a 4 MB table. */
+static int start_guest(const unsigned char *code, size_t len)
+{
+	struct lguest_init init = good_init();
+	unsigned int *pgdir = (unsigned int *)(mem + 0x2000);
+	unsigned int *pt = (unsigned int *)(mem + 0x4000), i;
+	int fd = open("/dev/lguest", O_RDWR);
+
+	memset(mem, 0, MEM_PAGES * PAGE);
+	for (i = 0; i < MEM_PAGES; i++)
+		pt[i] = i * PAGE | 0x7;
+	pgdir[0] = 0x4000 | 0x7;
+	memcpy(mem + 0x1000, code, len);
+	if (fd < 0 || write(fd, &init, sizeof(init)) != sizeof(init)) {
+		perror("initialising a test guest");
+		failures++;
+		return -1;
+	}
+	return fd;
+}
+
+static void expect_killed(const char *what, const unsigned char *code, size_t len,
+			  const char *reason)
+{
+	struct lguest_exit ex;
+	int fd = start_guest(code, len);
+	long ret;
+
+	if (fd < 0)
+		return;
+	ret = read(fd, &ex, sizeof(ex));
+	ex.message[sizeof(ex.message) - 1] = 0;
+	if (ret == sizeof(ex) && ex.reason == LGUEST_EXIT_KILLED && strstr(ex.message, reason)) {
+		printf("ok %s: \"%s\"\n", what, ex.message);
+	} else {
+		printf("FAIL %s: read %ld, reason %u, \"%s\"\n", what, ret, ex.reason,
+		       ret == sizeof(ex) ? ex.message : "");
+		failures++;
+	}
+	close(fd);
+}
+
+int main(void)
+{
+	struct lguest_init init;
+	struct lguest_irq irq = { .req = LHREQ_IRQ, .irq = LGUEST_IRQS };
+	struct lguest_exit ex;
+	unsigned int junk[4] = { 99, 0, 0, 0 };
+	int fd;
+
+	mem = mmap(NULL, (MEM_PAGES + 1) * PAGE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (mem == MAP_FAILED) {
+		perror("mmap");
+		return 1;
+	}
+
+	init = good_init();
+	init.version = LGUEST_ABI_VERSION + 1;
+	expect("other ABI version", try_init(&init), EPROTO);
+	init = good_init();
+	init.reserved[6] = 1;
+	expect("non-zero reserved field", try_init(&init), EINVAL);
+	init = good_init();
+	init.flags = 1;
+	expect("unknown flag", try_init(&init), EINVAL);
+	init = good_init();
+	init.mem_pages = 0;
+	expect("no memory", try_init(&init), EINVAL);
+	init = good_init();
+	init.device_pages = LGUEST_MAX_DEVICE_PAGES + 1;
+	expect("too many device pages", try_init(&init), EINVAL);
+	init = good_init();
+	init.pgdir = MEM_PAGES * PAGE;
+	expect("page directory beyond memory", try_init(&init), EINVAL);
+	init = good_init();
+	init.pgdir = 0x2004;
+	expect("unaligned page directory", try_init(&init), EINVAL);
+	init = good_init();
+	init.mem_base = 0xc0000000;
+	expect("memory in the kernel's half", try_init(&init), EINVAL);
+	init = good_init();
+	init.mem_base += 12;
+	expect("unaligned memory", try_init(&init), EINVAL);
+
+	fd = open("/dev/lguest", O_RDWR);
+	expect("read before INITIALIZE", read(fd, &ex, sizeof(ex)), ENOENT);
+	expect("unknown request", write(fd, junk, sizeof(junk)), EINVAL);
+	expect("short request", write(fd, junk, 2), EINVAL);
+	expect("IRQ before INITIALIZE", write(fd, &(struct lguest_irq){ LHREQ_IRQ, 1 },
+					      sizeof(irq)), ENOENT);
+	init = good_init();
+	expect("INITIALIZE", write(fd, &init, sizeof(init)), 0);
+	expect("second INITIALIZE", write(fd, &init, sizeof(init)), EBUSY);
+	expect("irq out of range", write(fd, &irq, sizeof(irq)), EINVAL);
+	expect("short read buffer", read(fd, &ex, 4), EINVAL);
+	close(fd);
+
+	{
+		/* mov $99,%eax; int $0x1f */
+		static const unsigned char bad_hcall[] = { 0xb8, 99, 0, 0, 0, 0xcd, 0x1f };
+		/* movl $0, 0xffc00000 (the switcher slot) */
+		static const unsigned char slot[] = { 0xc7, 0x05, 0, 0, 0xc0, 0xff, 0, 0, 0, 0 };
+		/* mov $0x10000000,%eax; mov (%eax),%eax: beyond guest memory */
+		static const unsigned char wild[] = { 0xb8, 0, 0, 0, 0x10, 0x8b, 0 };
+		/* ud2 with no IDT */
+		static const unsigned char ud2[] = { 0x0f, 0x0b };
+
+		expect_killed("unknown hypercall kills the guest", bad_hcall, sizeof(bad_hcall),
+			      "unknown hypercall 99");
+		expect_killed("touching the switcher slot kills the guest", slot, sizeof(slot),
+			      "switcher");
+		expect_killed("a trap with no guest handler kills the guest", ud2, sizeof(ud2),
+			      "no guest handler");
+		expect_killed("an unmapped address is the guest's own fault", wild, sizeof(wild),
+			      "trap 14");
+	}
+	return failures ? 1 : 0;
+}
