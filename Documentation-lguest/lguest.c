@@ -12,7 +12,6 @@
  * See Documentation/lguest/lguest.rst.
  */
 #define _GNU_SOURCE
-#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -32,10 +31,19 @@
 #include <termios.h>
 #include <sys/uio.h>
 #include <asm/bootparam.h>
+#include <linux/elf.h>
 #include <linux/lguest.h>
 #include <linux/virtio_config.h>
 #include <linux/virtio_ids.h>
 #include <linux/virtio_ring.h>
+
+typedef unsigned char u8;
+typedef unsigned short u16;
+typedef unsigned int u32;
+typedef unsigned long long u64;
+
+#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
+#define min(a, b)		((a) < (b) ? (a) : (b))
 
 #define PAGE_SIZE		4096u
 #define PAGE_OFFSET		0xc0000000u
@@ -60,7 +68,7 @@ struct vq {
 	struct vring_desc *desc;
 	struct vring_avail *avail;
 	struct vring_used *used;
-	uint16_t last_avail;		/* next avail entry we take */
+	u16 last_avail;		/* next avail entry we take */
 	bool ready;
 };
 
@@ -71,17 +79,17 @@ struct device {
 };
 
 struct guest {
-	uint8_t *mem;		/* guest-physical 0 in our address space */
-	uint32_t ram_pages;	/* guest RAM, in pages */
-	uint32_t top;		/* allocations below it are taken (gpa) */
-	uint32_t entry;		/* guest-physical entry point */
-	uint32_t pgdir;		/* guest-physical page directory */
-	uint32_t boot_params;	/* guest-physical boot_params page */
-	uint32_t reserved_start; /* gpa where the reserved top area begins */
+	u8 *mem;		/* guest-physical 0 in our address space */
+	u32 ram_pages;	/* guest RAM, in pages */
+	u32 top;		/* allocations below it are taken (gpa) */
+	u32 entry;		/* guest-physical entry point */
+	u32 pgdir;		/* guest-physical page directory */
+	u32 boot_params;	/* guest-physical boot_params page */
+	u32 reserved_start; /* gpa where the reserved top area begins */
 	bool verbose;
 	int fd;			/* /dev/lguest */
-	uint8_t *devmem;	/* the device pages */
-	uint32_t devmem_used;
+	u8 *devmem;	/* the device pages */
+	u32 devmem_used;
 	struct device devices[MAX_DEVICES];
 	unsigned int ndevices;
 	pthread_mutex_t lock;	/* virtqueue state shared with the input thread */
@@ -90,7 +98,7 @@ struct guest {
 
 static const char *prog = "lguest";
 
-static void __attribute__((noreturn, format(printf, 1, 2))) die(const char *fmt, ...)
+static void die(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -113,7 +121,7 @@ static void verbose(const struct guest *g, const char *fmt, ...)
 	va_end(ap);
 }
 
-static void usage(FILE *f)
+static void print_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: %s [--initrd=FILE] [--verbose] <mem-MB> <vmlinux|bzImage> [kernel args...]\n"
@@ -121,18 +129,18 @@ static void usage(FILE *f)
 }
 
 /* A pointer to [gpa, gpa + len) of guest RAM, or death. */
-static void *gpa_ptr(const struct guest *g, uint64_t gpa, uint64_t len, const char *what)
+static void *gpa_ptr(const struct guest *g, u64 gpa, u64 len, const char *what)
 {
-	if (gpa + len < gpa || gpa + len > (uint64_t)g->ram_pages * PAGE_SIZE)
+	if (gpa + len < gpa || gpa + len > (u64)g->ram_pages * PAGE_SIZE)
 		die("%s does not fit in guest memory (0x%llx+0x%llx)", what,
 		    (unsigned long long)gpa, (unsigned long long)len);
 	return g->mem + gpa;
 }
 
-static uint8_t *read_file(const char *path, size_t *len)
+static u8 *read_file(const char *path, size_t *len)
 {
 	struct stat st;
-	uint8_t *buf;
+	u8 *buf;
 	ssize_t r;
 	size_t done = 0;
 	int fd = open(path, O_RDONLY);
@@ -156,9 +164,9 @@ static uint8_t *read_file(const char *path, size_t *len)
 }
 
 /* Copy an ELF vmlinux's loadable segments to their physical addresses. */
-static void load_elf(struct guest *g, const uint8_t *buf, size_t len, const char *name)
+static void load_elf(struct guest *g, const u8 *buf, size_t len, const char *name)
 {
-	const Elf32_Ehdr *eh = (const void *)buf;
+	const struct elf32_hdr *eh = (const void *)buf;
 	bool entry_loaded = false;
 	unsigned int i;
 
@@ -167,20 +175,20 @@ static void load_elf(struct guest *g, const uint8_t *buf, size_t len, const char
 	if (eh->e_ident[EI_CLASS] != ELFCLASS32 || eh->e_ident[EI_DATA] != ELFDATA2LSB ||
 	    eh->e_machine != EM_386)
 		die("%s is not a 32-bit x86 kernel", name);
-	if (eh->e_type != ET_EXEC || eh->e_phentsize != sizeof(Elf32_Phdr) ||
-	    eh->e_phoff > len || eh->e_phnum > (len - eh->e_phoff) / sizeof(Elf32_Phdr))
+	if (eh->e_type != ET_EXEC || eh->e_phentsize != sizeof(struct elf32_phdr) ||
+	    eh->e_phoff > len || eh->e_phnum > (len - eh->e_phoff) / sizeof(struct elf32_phdr))
 		die("%s: malformed ELF header", name);
 
 	for (i = 0; i < eh->e_phnum; i++) {
-		const Elf32_Phdr *ph = (const void *)(buf + eh->e_phoff) + i * sizeof(*ph);
-		uint8_t *dst;
+		const struct elf32_phdr *ph = (const void *)(buf + eh->e_phoff) + i * sizeof(*ph);
+		u8 *dst;
 
 		if (ph->p_type != PT_LOAD)
 			continue;
 		if (ph->p_offset > len || ph->p_filesz > len - ph->p_offset ||
 		    ph->p_filesz > ph->p_memsz)
 			die("%s: segment %u lies outside the file", name, i);
-		if ((uint64_t)ph->p_paddr + ph->p_memsz > g->top)
+		if ((u64)ph->p_paddr + ph->p_memsz > g->top)
 			die("%s: segment %u (0x%x+0x%x) needs more guest memory", name, i,
 			    ph->p_paddr, ph->p_memsz);
 		dst = gpa_ptr(g, ph->p_paddr, ph->p_memsz, "a kernel segment");
@@ -198,12 +206,12 @@ static void load_elf(struct guest *g, const uint8_t *buf, size_t len, const char
 }
 
 /* The decompressor for a bzImage payload, by its magic number. */
-static const char *decompressor(const uint8_t *p, size_t len)
+static const char *decompressor(const u8 *p, size_t len)
 {
 	static const struct {
 		const char *cmd;
 		unsigned int n;
-		uint8_t magic[6];
+		u8 magic[6];
 	} kinds[] = {
 		{ "gzip", 2, { 0x1f, 0x8b } },
 		{ "xz", 6, { 0xfd, '7', 'z', 'X', 'Z', 0 } },
@@ -214,7 +222,7 @@ static const char *decompressor(const uint8_t *p, size_t len)
 	};
 	unsigned int i;
 
-	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(kinds); i++)
 		if (len >= kinds[i].n && !memcmp(p, kinds[i].magic, kinds[i].n))
 			return kinds[i].cmd;
 	return NULL;
@@ -224,13 +232,13 @@ static const char *decompressor(const uint8_t *p, size_t len)
  * The vmlinux inside a bzImage: the payload after the setup sectors is the
  * compressed ELF.  Decompress it with the matching tool from $PATH.
  */
-static uint8_t *unpack_bzimage(const uint8_t *buf, size_t len, const char *name, size_t *out_len)
+static u8 *unpack_bzimage(const u8 *buf, size_t len, const char *name, size_t *out_len)
 {
 	const struct setup_header *hdr = (const void *)(buf + 0x1f1);
-	uint32_t setup_sects, off, plen;
+	u32 setup_sects, off, plen;
 	const char *cmd;
 	char tmpl[] = "/tmp/lguest-payload.XXXXXX";
-	uint8_t *out = NULL;
+	u8 *out = NULL;
 	size_t cap = 0, n = 0;
 	int in, pipefd[2], status;
 	ssize_t r;
@@ -302,8 +310,8 @@ static uint8_t *unpack_bzimage(const uint8_t *buf, size_t len, const char *name,
 static void load_kernel(struct guest *g, const char *path)
 {
 	size_t len, elf_len;
-	uint8_t *buf = read_file(path, &len);
-	uint8_t *elf;
+	u8 *buf = read_file(path, &len);
+	u8 *elf;
 
 	if (len >= 0x206 && !memcmp(buf + 0x202, "HdrS", 4)) {
 		elf = unpack_bzimage(buf, len, path, &elf_len);
@@ -316,9 +324,9 @@ static void load_kernel(struct guest *g, const char *path)
 }
 
 /* Take 'len' bytes, page aligned, from the top of the free guest memory. */
-static uint32_t take_top(struct guest *g, uint32_t len, const char *what)
+static u32 take_top(struct guest *g, u32 len, const char *what)
 {
-	uint32_t size = (len + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+	u32 size = (len + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 
 	if (size > g->top)
 		die("not enough guest memory for %s", what);
@@ -334,14 +342,14 @@ static uint32_t take_top(struct guest *g, uint32_t len, const char *what)
  */
 static void build_pagetables(struct guest *g)
 {
-	uint32_t pages = g->ram_pages + DEVICE_PAGES;
-	uint32_t ntables = (pages + PTES_PER_TABLE - 1) / PTES_PER_TABLE;
-	uint32_t tables = take_top(g, ntables * PAGE_SIZE, "the initial page tables");
-	uint32_t *pgdir, *pte, i;
+	u32 pages = g->ram_pages + DEVICE_PAGES;
+	u32 ntables = (pages + PTES_PER_TABLE - 1) / PTES_PER_TABLE;
+	u32 tables = take_top(g, ntables * PAGE_SIZE, "the initial page tables");
+	u32 *pgdir, *pte, i;
 
 	g->pgdir = take_top(g, PAGE_SIZE, "the initial page directory");
-	pgdir = (uint32_t *)(g->mem + g->pgdir);
-	pte = (uint32_t *)(g->mem + tables);
+	pgdir = (u32 *)(g->mem + g->pgdir);
+	pte = (u32 *)(g->mem + tables);
 	for (i = 0; i < pages; i++)
 		pte[i] = i * PAGE_SIZE | PTE_PRESENT_RW;
 	for (i = 0; i < ntables; i++) {
@@ -353,7 +361,7 @@ static void build_pagetables(struct guest *g)
 static void setup_boot(struct guest *g, const char *cmdline, const char *initrd)
 {
 	struct boot_params *bp;
-	uint32_t cmd_gpa, initrd_gpa = 0, initrd_len = 0;
+	u32 cmd_gpa, initrd_gpa = 0, initrd_len = 0;
 	size_t cmd_len = strlen(cmdline) + 1;
 
 	g->boot_params = take_top(g, sizeof(*bp), "the boot parameters");
@@ -362,7 +370,7 @@ static void setup_boot(struct guest *g, const char *cmdline, const char *initrd)
 
 	if (initrd) {
 		size_t len;
-		uint8_t *buf = read_file(initrd, &len);
+		u8 *buf = read_file(initrd, &len);
 
 		if (len > g->top / 2)
 			die("%s is too big for %u MB of guest memory", initrd,
@@ -388,7 +396,7 @@ static void setup_boot(struct guest *g, const char *cmdline, const char *initrd)
 	bp->e820_table[0].size = g->reserved_start;
 	bp->e820_table[0].type = E820_RAM;
 	bp->e820_table[1].addr = g->reserved_start;
-	bp->e820_table[1].size = (uint64_t)g->ram_pages * PAGE_SIZE - g->reserved_start;
+	bp->e820_table[1].size = (u64)g->ram_pages * PAGE_SIZE - g->reserved_start;
 	bp->e820_table[1].type = E820_RESERVED;
 }
 
@@ -425,7 +433,7 @@ static void raw_terminal(void)
 	tcsetattr(STDIN_FILENO, TCSANOW, &t);
 }
 
-static void *dev_ptr(struct guest *g, uint32_t gpa, uint32_t len, const char *what)
+static void *dev_ptr(struct guest *g, u32 gpa, u32 len, const char *what)
 {
 	if (!gpa)
 		die("the guest gave no address for %s", what);
@@ -433,11 +441,11 @@ static void *dev_ptr(struct guest *g, uint32_t gpa, uint32_t len, const char *wh
 }
 
 /* Add a device to the device pages: its descriptor, queues and features. */
-static struct device *add_device(struct guest *g, uint8_t type, unsigned int num_vq,
-				 uint64_t features, uint8_t config_len,
+static struct device *add_device(struct guest *g, u8 type, unsigned int num_vq,
+				 u64 features, u8 config_len,
 				 void (*notify)(struct guest *, struct device *, struct vq *))
 {
-	uint32_t size = sizeof(struct lguest_device_desc) +
+	u32 size = sizeof(struct lguest_device_desc) +
 			num_vq * sizeof(struct lguest_vqconfig) + 2 * 8 + config_len;
 	struct device *dev = &g->devices[g->ndevices];
 	struct lguest_vqconfig *cfg;
@@ -468,7 +476,7 @@ static struct device *add_device(struct guest *g, uint8_t type, unsigned int num
 /* Start using a queue once the guest has told us where it is. */
 static bool vq_ready(struct guest *g, struct vq *vq)
 {
-	uint32_t num = vq->cfg->num;
+	u32 num = vq->cfg->num;
 
 	if (vq->ready)
 		return true;
@@ -489,7 +497,7 @@ static bool vq_ready(struct guest *g, struct vq *vq)
 static int next_chain(struct guest *g, struct vq *vq, struct iovec *iov,
 		      unsigned int *out, unsigned int *in)
 {
-	uint16_t num = vq->cfg->num, head, i;
+	u16 num = vq->cfg->num, head, i;
 	unsigned int n = 0;
 
 	if (!vq->ready || vq->last_avail == __atomic_load_n(&vq->avail->idx, __ATOMIC_ACQUIRE))
@@ -521,7 +529,7 @@ static int next_chain(struct guest *g, struct vq *vq, struct iovec *iov,
 	return head;
 }
 
-static void add_used(struct vq *vq, unsigned int head, uint32_t len)
+static void add_used(struct vq *vq, unsigned int head, u32 len)
 {
 	struct vring_used_elem *e = &vq->used->ring[vq->used->idx % vq->cfg->num];
 
@@ -587,8 +595,7 @@ static void *console_input(void *arg)
 			while ((head = next_chain(g, vq, iov, &out, &in)) < 0)
 				pthread_cond_wait(&g->rx_kick, &g->lock);
 			for (i = out; i < out + in && done < len; i++) {
-				size_t n = iov[i].iov_len < (size_t)(len - done) ?
-					   iov[i].iov_len : (size_t)(len - done);
+				size_t n = min(iov[i].iov_len, (size_t)(len - done));
 
 				memcpy(iov[i].iov_base, buf + done, n);
 				done += n;
@@ -602,16 +609,16 @@ static void *console_input(void *arg)
 }
 
 /* The guest changed a device's status or kicked one of its queues. */
-static void handle_notify(struct guest *g, uint64_t gpa)
+static void handle_notify(struct guest *g, u64 gpa)
 {
-	uint32_t base = g->ram_pages * PAGE_SIZE;
+	u32 base = g->ram_pages * PAGE_SIZE;
 	unsigned int i, q;
 
 	pthread_mutex_lock(&g->lock);
 	for (i = 0; i < g->ndevices; i++) {
 		struct device *dev = &g->devices[i];
 
-		if (gpa == base + ((uint8_t *)dev->d - g->devmem)) {
+		if (gpa == base + ((u8 *)dev->d - g->devmem)) {
 			if (!dev->d->status)		/* reset */
 				for (q = 0; q < dev->d->num_vq; q++)
 					dev->vqs[q].ready = false;
@@ -623,7 +630,7 @@ static void handle_notify(struct guest *g, uint64_t gpa)
 		for (q = 0; q < dev->d->num_vq; q++) {
 			struct vq *vq = &dev->vqs[q];
 
-			if (gpa != base + ((uint8_t *)vq->cfg - g->devmem))
+			if (gpa != base + ((u8 *)vq->cfg - g->devmem))
 				continue;
 			if (vq_ready(g, vq))
 				dev->notify(g, dev, vq);
@@ -688,8 +695,8 @@ static int run_guest(struct guest *g)
 		}
 		switch (ex.reason) {
 		case LGUEST_EXIT_CONSOLE:
-			fwrite(gpa_ptr(g, ex.arg >> 32, (uint32_t)ex.arg, "console output"), 1,
-			       (uint32_t)ex.arg, stdout);
+			fwrite(gpa_ptr(g, ex.arg >> 32, (u32)ex.arg, "console output"), 1,
+			       (u32)ex.arg, stdout);
 			fflush(stdout);
 			break;
 		case LGUEST_EXIT_NOTIFY:
@@ -750,15 +757,15 @@ int main(int argc, char **argv)
 			g.verbose = true;
 			break;
 		case 'h':
-			usage(stdout);
+			print_usage(stdout);
 			return 0;
 		default:
-			usage(stderr);
+			print_usage(stderr);
 			return 1;
 		}
 	}
 	if (argc - optind < 2) {
-		usage(stderr);
+		print_usage(stderr);
 		return 1;
 	}
 	mb = strtol(argv[optind], &end, 10);

@@ -23,7 +23,7 @@
 #include <asm/desc.h>
 #include <asm/paravirt.h>
 #include <asm/setup.h>
-#include <asm/cpufeature.h>
+#include <linux/cpufeature.h>
 #include <asm/pci_x86.h>
 #include <asm/x86_init.h>
 #include <asm/tsc.h>
@@ -154,12 +154,14 @@ static __used unsigned long lguest_save_fl(void)
 {
 	return lguest_data.irq_enabled;
 }
+
 PV_CALLEE_SAVE_REGS_THUNK(lguest_save_fl);
 
 static __used void lguest_irq_disable(void)
 {
 	lguest_data.irq_enabled = 0;
 }
+
 PV_CALLEE_SAVE_REGS_THUNK(lguest_irq_disable);
 
 static __used void lguest_irq_enable(void)
@@ -169,6 +171,7 @@ static __used void lguest_irq_enable(void)
 	if (unlikely(lguest_data.irq_pending))
 		lguest_hcall(LHCALL_SEND_INTERRUPTS, 0, 0, 0);
 }
+
 PV_CALLEE_SAVE_REGS_THUNK(lguest_irq_enable);
 
 /*
@@ -177,25 +180,23 @@ PV_CALLEE_SAVE_REGS_THUNK(lguest_irq_enable);
  * and the iret (lguest_noirq_start..lguest_noirq_end), where one would
  * land on a frame that is already half unwound.
  */
-void lguest_iret(void);
-extern char lguest_noirq_start[], lguest_noirq_end[];
 asm(".pushsection .text, \"ax\"\n"
-    ".globl lguest_iret\n"
-    ".type lguest_iret, @function\n"
-    "lguest_iret:\n"
-    "	pushl	%eax\n"
-    "	movl	12(%esp), %eax\n"
-    "	andl	$" __stringify(X86_EFLAGS_IF) ", %eax\n"
-    "	movl	%eax, %ss:lguest_data\n"
-    ".globl lguest_noirq_start\n"
-    "lguest_noirq_start:\n"
-    "	popl	%eax\n"
-    "1:	iret\n"
-    ".globl lguest_noirq_end\n"
-    "lguest_noirq_end:\n"
-    "	" _ASM_EXTABLE(1b, pv_iret_fault) "\n"
-    ".size lguest_iret, .-lguest_iret\n"
-    ".popsection");
+	".globl lguest_iret\n"
+	".type lguest_iret, @function\n"
+	"lguest_iret:\n"
+	"	pushl	%eax\n"
+	"	movl	12(%esp), %eax\n"
+	"	andl	$" __stringify(X86_EFLAGS_IF) ", %eax\n"
+	"	movl	%eax, %ss:lguest_data\n"
+	".globl lguest_noirq_start\n"
+	"lguest_noirq_start:\n"
+	"	popl	%eax\n"
+	"1:	iret\n"
+	".globl lguest_noirq_end\n"
+	"lguest_noirq_end:\n"
+	"	" _ASM_EXTABLE(1b, pv_iret_fault) "\n"
+	".size lguest_iret, .-lguest_iret\n"
+	".popsection");
 
 static void lguest_write_idt_entry(gate_desc *dt, int entry, const gate_desc *g)
 {
@@ -273,6 +274,7 @@ static __used unsigned long lguest_read_cr2(void)
 {
 	return lguest_data.cr2;
 }
+
 PV_CALLEE_SAVE_REGS_THUNK(lguest_read_cr2);
 
 static void lguest_write_cr2(unsigned long cr2)
@@ -635,4 +637,5 @@ static void __init lguest_probe(void)
 	if (boot_params.hdr.hardware_subarch == X86_SUBARCH_LGUEST)
 		lguest_init();
 }
+
 paravirt_probe(lguest_probe);

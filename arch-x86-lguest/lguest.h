@@ -5,7 +5,7 @@
 
 #include <linux/lguest.h>
 #include <asm/bootparam.h>
-#include <asm/cpufeature.h>
+#include <linux/cpufeature.h>
 #include <asm/setup.h>
 
 extern struct lguest_data lguest_data;
@@ -13,6 +13,10 @@ extern struct lguest_data lguest_data;
 unsigned long lguest_hcall(unsigned long call, unsigned long arg1,
 			   unsigned long arg2, unsigned long arg3);
 int lguest_setup_irq(unsigned int irq);
+
+/* The pv iret (boot.c), and the window in it with no interrupt delivery. */
+void lguest_iret(void);
+extern char lguest_noirq_start[], lguest_noirq_end[];
 
 /* True once lguest's probe has taken over the boot. */
 static inline bool running_on_lguest(void)

@@ -144,7 +144,9 @@ static void lg_del_vq(struct virtqueue *vq)
 	struct lguest_vq *lvq = vq->priv;
 
 	free_irq(lvq->irq, vq);
-	lvq->cfg->desc = lvq->cfg->avail = lvq->cfg->used = 0;
+	lvq->cfg->desc = 0;
+	lvq->cfg->avail = 0;
+	lvq->cfg->used = 0;
 	vring_del_virtqueue(vq);
 	kfree(lvq);
 }
@@ -185,7 +187,9 @@ static struct virtqueue *lg_setup_vq(struct virtio_device *vdev, unsigned int in
 	cfg->used = virtqueue_get_used_addr(vq);
 	err = request_irq(lvq->irq, vring_interrupt, IRQF_SHARED, dev_name(&vdev->dev), vq);
 	if (err) {
-		cfg->desc = cfg->avail = cfg->used = 0;
+		cfg->desc = 0;
+		cfg->avail = 0;
+		cfg->used = 0;
 		vring_del_virtqueue(vq);
 		kfree(lvq);
 		return ERR_PTR(err);

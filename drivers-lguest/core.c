@@ -15,7 +15,7 @@
 #include <linux/sched/signal.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
-#include <asm/pgtable.h>
+#include <linux/pgtable.h>
 #include "lg.h"
 
 unsigned long switcher_addr;

@@ -21,10 +21,10 @@ static void guest_crashed(struct lguest *lg, u32 gpa)
 	char msg[LGUEST_MSG_LEN - 16];
 	void __user *p = gpa_user(lg, gpa, 1);
 	long n = -EFAULT;
+	u32 max = min_t(u32, sizeof(msg) - 1, lg->mem_pages * PAGE_SIZE - gpa);
 
 	if (p)
-		n = strncpy_from_user(msg, p, min_t(u32, sizeof(msg) - 1,
-						      lg->mem_pages * PAGE_SIZE - gpa));
+		n = strncpy_from_user(msg, p, max);
 	if (n < 0)
 		n = 0;
 	msg[n] = 0;
@@ -180,6 +180,7 @@ static void drain_ring(struct lguest *lg)
 		unsigned int i = lg->next_hcall;
 		u8 __user *st = gpa_user(lg, lg->data_gpa + status + i, 1);
 		struct lguest_hcall h;
+		void __user *slot;
 		u8 s;
 
 		if (!st || get_user(s, st)) {
@@ -188,8 +189,8 @@ static void drain_ring(struct lguest *lg)
 		}
 		if (s == LHCALL_SLOT_EMPTY)
 			return;
-		if (copy_from_user(&h, gpa_user(lg, lg->data_gpa + calls + i * sizeof(h),
-						sizeof(h)), sizeof(h))) {
+		slot = gpa_user(lg, lg->data_gpa + calls + i * sizeof(h), sizeof(h));
+		if (!slot || copy_from_user(&h, slot, sizeof(h))) {
 			kill_guest(lg, "cannot read the hypercall ring");
 			return;
 		}

@@ -49,7 +49,8 @@ SYM_INNER_LABEL(switch_to_guest, SYM_L_GLOBAL)
 	/* Guest descriptor tables, still on the host's page tables. */
 	lgdt	LGUEST_PAGES_guest_gdt_desc(%eax)
 	lidt	LGUEST_PAGES_guest_idt_desc(%eax)
-	andb	$~TSS_DESC_BUSY, (LGUEST_PAGES_guest_gdt + GDT_ENTRY_TSS * 8 + TSS_DESC_TYPE_BYTE)(%eax)
+#define GUEST_TSS_TYPE	(LGUEST_PAGES_guest_gdt + GDT_ENTRY_TSS * 8 + TSS_DESC_TYPE_BYTE)
+	andb	$~TSS_DESC_BUSY, GUEST_TSS_TYPE(%eax)
 	movl	$(GDT_ENTRY_TSS * 8), %edx
 	ltr	%dx
 
@@ -140,7 +141,8 @@ SYM_INNER_LABEL(return_to_host, SYM_L_LOCAL)
  * One stub per vector, LGUEST_STUB_SIZE bytes apart: push a zero where
  * the CPU pushes no error code, then the vector.
  */
-#define HAS_ERRCODE(v) ((v) == 8 || ((v) >= 10 && (v) <= 14) || (v) == 17 || (v) == 21 || (v) == 29 || (v) == 30)
+#define HAS_ERRCODE(v) ((v) == 8 || ((v) >= 10 && (v) <= 14) || (v) == 17 || \
+			(v) == 21 || (v) == 29 || (v) == 30)
 
 	.align LGUEST_STUB_SIZE
 SYM_INNER_LABEL(lguest_trap_stubs, SYM_L_GLOBAL)
