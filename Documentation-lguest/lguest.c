@@ -43,7 +43,6 @@ typedef unsigned int u32;
 typedef unsigned long long u64;
 
 #define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
-#define min(a, b)		((a) < (b) ? (a) : (b))
 
 #define PAGE_SIZE		4096u
 #define PAGE_OFFSET		0xc0000000u
@@ -595,7 +594,10 @@ static void *console_input(void *arg)
 			while ((head = next_chain(g, vq, iov, &out, &in)) < 0)
 				pthread_cond_wait(&g->rx_kick, &g->lock);
 			for (i = out; i < out + in && done < len; i++) {
-				size_t n = min(iov[i].iov_len, (size_t)(len - done));
+				size_t n = (size_t)(len - done);
+
+				if (iov[i].iov_len < n)
+					n = iov[i].iov_len;
 
 				memcpy(iov[i].iov_base, buf + done, n);
 				done += n;
