@@ -358,7 +358,9 @@ static unsigned long lguest_tsc_khz(void)
 /*
  * CPUID, filtered: nothing a ring-1 guest cannot use (large and global
  * pages, sysenter, MTRR/PAT/MCE, the local APIC, monitor/mwait, XSAVE,
- * SMEP/SMAP/UMIP) and no host hypervisor leaves; HYPERVISOR set.
+ * SMEP/SMAP/UMIP) and no host hypervisor leaves; HYPERVISOR set.  No TSC
+ * either if the host could not give us its rate: there is no PIT here to
+ * measure it against.
  */
 static void lguest_cpuid(unsigned int *ax, unsigned int *bx, unsigned int *cx,
 			 unsigned int *dx)
@@ -373,6 +375,8 @@ static void lguest_cpuid(unsigned int *ax, unsigned int *bx, unsigned int *cx,
 			 BIT(X86_FEATURE_MCA) | BIT(X86_FEATURE_APIC) | BIT(X86_FEATURE_PSE36) |
 			 BIT(X86_FEATURE_ACPI) | BIT(X86_FEATURE_DS) | BIT(X86_FEATURE_VME) |
 			 BIT(X86_FEATURE_DE));
+		if (!lguest_data.tsc_khz)
+			*dx &= ~BIT(X86_FEATURE_TSC);
 		*cx &= ~(BIT(X86_FEATURE_MWAIT & 31) | BIT(X86_FEATURE_XSAVE & 31) |
 			 BIT(X86_FEATURE_OSXSAVE & 31) | BIT(X86_FEATURE_VMX & 31) |
 			 BIT(X86_FEATURE_X2APIC & 31) | BIT(X86_FEATURE_TSC_DEADLINE_TIMER & 31) |
@@ -482,24 +486,41 @@ static irqreturn_t lguest_timer_irq(int irq, void *dev_id)
 
 /*
  * The clock: the TSC, at the rate the host measured.  Ring 1 may read
- * it, so a read is no exit.
+ * it, so a read is no exit.  A host that cannot vouch for its TSC gives
+ * us its own clock instead, refreshed every time we are entered: coarse
+ * (it stands still until our next exit), but it never goes backwards.
  */
-static u64 lguest_clock_read(struct clocksource *cs)
+static u64 lguest_tsc_read(struct clocksource *cs)
 {
 	return rdtsc_ordered();
+}
+
+static u64 lguest_host_clock_read(struct clocksource *cs)
+{
+	return READ_ONCE(lguest_data.time_ns);
+}
+
+static u64 notrace lguest_sched_clock(void)
+{
+	return READ_ONCE(lguest_data.time_ns);
 }
 
 static struct clocksource lguest_clock = {
 	.name	= "lguest",
 	.rating	= 400,
-	.read	= lguest_clock_read,
+	.read	= lguest_tsc_read,
 	.mask	= CLOCKSOURCE_MASK(64),
 	.flags	= CLOCK_SOURCE_IS_CONTINUOUS,
 };
 
 static void __init lguest_time_init(void)
 {
-	clocksource_register_khz(&lguest_clock, lguest_data.tsc_khz);
+	if (lguest_data.tsc_khz) {
+		clocksource_register_khz(&lguest_clock, lguest_data.tsc_khz);
+	} else {
+		lguest_clock.read = lguest_host_clock_read;
+		clocksource_register_hz(&lguest_clock, NSEC_PER_SEC);
+	}
 
 	if (request_irq(0, lguest_timer_irq, IRQF_TIMER | IRQF_NOBALANCING,
 			"lguest timer", NULL))
@@ -597,6 +618,8 @@ static void __init __noreturn lguest_init(void)
 
 	x86_platform.calibrate_tsc = lguest_tsc_khz;
 	x86_platform.calibrate_cpu = lguest_tsc_khz;
+	if (!lguest_data.tsc_khz)
+		paravirt_set_sched_clock(lguest_sched_clock);
 	x86_platform.get_wallclock = lguest_get_wallclock;
 	x86_platform.set_wallclock = lguest_set_wallclock;
 	x86_init.resources.probe_roms = lguest_noop_init;

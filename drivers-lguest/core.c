@@ -13,6 +13,7 @@
 #include <linux/module.h>
 #include <linux/mm.h>
 #include <linux/sched/signal.h>
+#include <linux/timekeeping.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 #include <linux/pgtable.h>
@@ -123,6 +124,13 @@ void write_data(struct lguest *lg, size_t off, u32 val)
 		write_gpa(lg, lg->data_gpa + off, val);
 }
 
+/* Both halves; the guest never runs while they are written. */
+void write_data64(struct lguest *lg, size_t off, u64 val)
+{
+	write_data(lg, off, lower_32_bits(val));
+	write_data(lg, off + 4, upper_32_bits(val));
+}
+
 /*
  * Run the guest until it needs the launcher: returns 1 with *ex filled
  * in, or -EINTR if a signal is pending.  Called with lg->lock held.
@@ -145,6 +153,8 @@ int run_guest(struct lguest *lg, struct lguest_exit *ex)
 		if (!check_segments(lg))
 			break;
 
+		if (lg->host_clock)
+			WRITE_DATA64(lg, time_ns, ktime_get_ns());
 		lg->stats.exits++;
 		if (!lguest_arch_run_guest(lg))
 			continue;	/* a host interrupt, already handled */

@@ -11,8 +11,10 @@
  * the guest with a reason for the launcher.
  */
 #include <linux/ktime.h>
+#include <linux/moduleparam.h>
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
+#include <asm/cpufeature.h>
 #include <asm/tsc.h>
 #include "lg.h"
 
@@ -34,24 +36,30 @@ static void guest_crashed(struct lguest *lg, u32 gpa)
 	lg->exit_reason = LGUEST_EXIT_CRASH;
 }
 
+static bool use_tsc = true;
+module_param(use_tsc, bool, 0444);
+MODULE_PARM_DESC(use_tsc, "Offer guests the TSC as their clock if its rate is known and it is stable (default: on)");
+
 static void guest_init(struct lguest *lg, u32 gpa)
 {
-	size_t wc = offsetof(struct lguest_data, wallclock_ns);
-	u64 now;
-
 	if (lg->data_gpa || !IS_ALIGNED(gpa, 8) ||
 	    !gpa_user(lg, gpa, sizeof(struct lguest_data))) {
 		kill_guest(lg, "bad lguest_data address %#x", gpa);
 		return;
 	}
 	lg->data_gpa = gpa;
-	WRITE_DATA(lg, tsc_khz, tsc_khz);
+	/*
+	 * Without a TSC of known rate (calibration can fail, notably under
+	 * emulation) the guest reads the host's clock from lguest_data.
+	 */
+	lg->host_clock = !use_tsc || !boot_cpu_has(X86_FEATURE_TSC) || !tsc_khz ||
+			 check_tsc_unstable();
+	WRITE_DATA(lg, tsc_khz, lg->host_clock ? 0 : tsc_khz);
 	WRITE_DATA(lg, reserve_mem, 0U - switcher_addr);
 	WRITE_DATA(lg, device_base, lg->mem_pages * PAGE_SIZE);
 	WRITE_DATA(lg, device_pages, lg->device_pages);
-	now = ktime_get_real_ns();
-	write_data(lg, wc, lower_32_bits(now));
-	write_data(lg, wc + 4, upper_32_bits(now));
+	WRITE_DATA64(lg, wallclock_ns, ktime_get_real_ns());
+	WRITE_DATA64(lg, time_ns, ktime_get_ns());
 	lg->noirq_start = READ_DATA(lg, noirq_start);
 	lg->noirq_end = READ_DATA(lg, noirq_end);
 }

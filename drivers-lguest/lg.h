@@ -66,6 +66,7 @@ struct lguest {
 
 	/* Interrupts. */
 	u32 data_gpa;			/* struct lguest_data, or 0 */
+	bool host_clock;		/* no TSC clock: keep its time_ns */
 	unsigned int next_hcall;	/* next slot of its hypercall ring */
 	u32 noirq_start, noirq_end;
 	unsigned long irqs_pending;	/* bitmap of LGUEST_IRQS */
@@ -90,8 +91,10 @@ bool read_gpa(struct lguest *lg, u32 gpa, u32 *val);
 bool write_gpa(struct lguest *lg, u32 gpa, u32 val);
 u32 read_data(struct lguest *lg, size_t off);
 void write_data(struct lguest *lg, size_t off, u32 val);
+void write_data64(struct lguest *lg, size_t off, u64 val);
 #define READ_DATA(lg, f)	read_data(lg, offsetof(struct lguest_data, f))
 #define WRITE_DATA(lg, f, v)	write_data(lg, offsetof(struct lguest_data, f), v)
+#define WRITE_DATA64(lg, f, v)	write_data64(lg, offsetof(struct lguest_data, f), v)
 int run_guest(struct lguest *lg, struct lguest_exit *ex);
 
 /* page_tables.c */

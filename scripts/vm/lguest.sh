@@ -19,24 +19,52 @@ stamp() {
 
 # run_guest PREFIX ARGS...: run a guest to its end; PREFIX.log has its
 # stamped console, PREFIX.err the launcher's messages, PREFIX.rc its exit
-# status and PREFIX.t0 the host uptime at its start.
+# status and PREFIX.t0 the host uptime at its start.  A guest still running
+# after LGTIMEOUT seconds is killed (PREFIX.err says so; status 137).
+LGTIMEOUT=${LGTIMEOUT:-240}
 run_guest() {
 	p=$1
 	shift
 	read -r up _ </proc/uptime
 	echo "$up" >"$p.t0"
-	{ lguest --initrd="$LGINITRD" "$LGMEM" "$LGKERNEL" quiet "$@" \
-		</dev/null 2>"$p.err"; echo $? >"$p.rc"; } | stamp >"$p.log"
+	rm -f "$p.timeout"
+	{
+		lguest --initrd="$LGINITRD" "$LGMEM" "$LGKERNEL" quiet "$@" \
+			</dev/null 2>"$p.err" &
+		lp=$!
+		(sleep "$LGTIMEOUT" && : >"$p.timeout" && kill -KILL $lp) 2>/dev/null &
+		wp=$!
+		wait $lp
+		echo $? >"$p.rc"
+		kill $wp 2>/dev/null
+		[ -f "$p.timeout" ] &&
+			echo "run_guest: killed the launcher after $LGTIMEOUT s" >>"$p.err"
+	} | stamp >"$p.log"
+	[ ! -f "$p.timeout" ] || diag "the guest ($*) was still running after $LGTIMEOUT s: killed"
 }
 
-# guest_result NAME: the in-guest check NAME passed in the boot's log.
+# guest_result NAME [LOG]: the in-guest check NAME passed in LOG (default:
+# the boot test's log).
 guest_result() {
-	log="$LGDIR/boot.log"
-	[ -f "$log" ] || fail "no guest boot log (the boot test did not run)"
+	log=${2:-$LGDIR/boot.log}
+	[ -f "$log" ] || fail "no guest log $log (the test that boots it did not run)"
 	if grep -qE "guest: ok [0-9]+ $1\$" "$log"; then
 		return 0
 	fi
 	sed -n "/guest: .*ok [0-9]* $1/,\$p" "$log" | head -n 1 | sed 's/^/# /'
 	grep -B 20 -E "guest: not ok [0-9]+ $1" "$log" | grep ' # ' | sed 's/^[0-9.]* /# /'
 	fail "in-guest check $1 did not pass"
+}
+
+# sleep_seconds LOG: host time between the guest's sleep marks in LOG.
+sleep_seconds() {
+	b=$(grep -m1 'guest: sleep-begin' "$1" | cut -d' ' -f1)
+	e=$(grep -m1 'guest: sleep-end' "$1" | cut -d' ' -f1)
+	[ -n "$b" ] && [ -n "$e" ] || fail "no sleep marks in the guest's output"
+	echo "$b $e" | awk '{ printf "%.2f", $2 - $1 }'
+}
+
+# sleep_ok SECONDS: "sleep 2" took about 2 s (TCG is slow, never fast).
+sleep_ok() {
+	echo "$1" | awk '{ exit !($1 >= 1.9 && $1 <= 3.5) }'
 }

@@ -4,13 +4,7 @@
 . /tests/lib.sh
 . /tests/lguest.sh
 guest_result sleep
-b=$(grep -m1 'guest: sleep-begin' "$LGDIR/boot.log" | cut -d' ' -f1)
-e=$(grep -m1 'guest: sleep-end' "$LGDIR/boot.log" | cut -d' ' -f1)
-[ -n "$b" ] && [ -n "$e" ] || fail "no sleep marks in the guest's output"
-d=$(echo "$b $e" | awk '{ printf "%.2f", $2 - $1 }')
+d=$(sleep_seconds "$LGDIR/boot.log")
 diag "sleep 2 took $d s of host time"
-# Open bug: guest sleeps end after ~0.05 s (guest and host clocks agree
-# on that); under investigation, reported as TODO until fixed.
-echo "$d" | awk '{ exit !($1 >= 1.9 && $1 <= 3.5) }' ||
-	todo "sleep 2 took $d s of host time: guest sleeps end early"
+sleep_ok "$d" || fail "sleep 2 took $d s of host time"
 exit 0

@@ -1,0 +1,7 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Sleeping 300 ms through nanosleep, clock_nanosleep (relative on both
+# clocks, absolute), select and poll each takes 300 ms of the guest's
+# monotonic and realtime clocks, and the monotonic clock never goes back.
+echo "clocksource: $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
+exec time-check 300
