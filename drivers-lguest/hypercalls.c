@@ -10,11 +10,11 @@
  * Every argument comes from the guest and is checked; a bad one kills
  * the guest with a reason for the launcher.
  */
+#include <linux/cpufeature.h>
 #include <linux/ktime.h>
 #include <linux/moduleparam.h>
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
-#include <asm/cpufeature.h>
 #include <asm/tsc.h>
 #include "lg.h"
 
@@ -38,7 +38,8 @@ static void guest_crashed(struct lguest *lg, u32 gpa)
 
 static bool use_tsc = true;
 module_param(use_tsc, bool, 0444);
-MODULE_PARM_DESC(use_tsc, "Offer guests the TSC as their clock if its rate is known and it is stable (default: on)");
+MODULE_PARM_DESC(use_tsc,
+		 "Offer guests the TSC as their clock if its rate is known and it is stable (default: on)");
 
 static void guest_init(struct lguest *lg, u32 gpa)
 {

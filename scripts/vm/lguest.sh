@@ -32,7 +32,8 @@ run_guest() {
 		lguest --initrd="$LGINITRD" "$LGMEM" "$LGKERNEL" quiet "$@" \
 			</dev/null 2>"$p.err" &
 		lp=$!
-		(sleep "$LGTIMEOUT" && : >"$p.timeout" && kill -KILL $lp) 2>/dev/null &
+		# (not on our pipe, or the log would stay open while it sleeps)
+		(sleep "$LGTIMEOUT" && : >"$p.timeout" && kill -KILL $lp) >/dev/null 2>&1 &
 		wp=$!
 		wait $lp
 		echo $? >"$p.rc"
