@@ -495,14 +495,14 @@ static u64 lguest_tsc_read(struct clocksource *cs)
 	return rdtsc_ordered();
 }
 
-static u64 lguest_host_clock_read(struct clocksource *cs)
+static u64 notrace lguest_sched_clock(void)
 {
 	return READ_ONCE(lguest_data.time_ns);
 }
 
-static u64 notrace lguest_sched_clock(void)
+static u64 lguest_host_clock_read(struct clocksource *cs)
 {
-	return READ_ONCE(lguest_data.time_ns);
+	return lguest_sched_clock();
 }
 
 static struct clocksource lguest_clock = {

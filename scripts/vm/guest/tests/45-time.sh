@@ -4,4 +4,5 @@
 # clocks, absolute), select and poll each takes 300 ms of the guest's
 # monotonic and realtime clocks, and the monotonic clock never goes back.
 echo "clocksource: $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
+grep -qw tsc /proc/cpuinfo && echo "tsc: yes" || echo "tsc: no"
 exec time-check 300

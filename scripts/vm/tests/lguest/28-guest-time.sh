@@ -4,6 +4,6 @@
 # long as asked on its clocks, and its monotonic clock never goes back.
 . /tests/lib.sh
 . /tests/lguest.sh
-grep 'clocksource:' "$LGDIR/boot.log" | sed 's/^[0-9.]* /# /'
+grep -E '# (clocksource|tsc):' "$LGDIR/boot.log" | sed 's/^[0-9.]* /# /'
 guest_result time
 exit 0

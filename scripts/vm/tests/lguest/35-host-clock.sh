@@ -12,8 +12,9 @@ rc=$(cat "$LGDIR/hostclock.rc")
 rmmod lg && modprobe lg || fail "cannot reload lg with its defaults"
 log="$LGDIR/hostclock.log"
 grep -q 'lguest-guest: init' "$log" || { tail -n 30 "$log" | sed 's/^/# /'; fail "the guest never ran its init"; }
-grep 'clocksource:' "$log" | sed 's/^[0-9.]* /# /'
+grep -E '# (clocksource|tsc):' "$log" | sed 's/^[0-9.]* /# /'
 grep -q 'clocksource: lguest' "$log" || fail "the guest's clocksource is not lguest"
+grep -q '# tsc: no' "$log" || fail "the guest was offered the TSC despite lg.use_tsc=0"
 guest_result time "$log"
 d=$(sleep_seconds "$log")
 diag "sleep 2 took $d s of host time"
