@@ -165,9 +165,15 @@ static void deliver_host_irq(u32 vector)
  * Enter the guest once, interrupts off; return with its trap.  While it
  * runs: CR4 without PGE (the host's global mappings must not survive in
  * the guest's address space), SMEP and SMAP (the guest kernel is
- * "supervisor" to the MMU and uses its user pages freely); SYSENTER is
- * disarmed and host breakpoints are off.  XCR0 stays the host's: the
- * guest sees no XSAVE.
+ * "supervisor" to the MMU and uses its user pages freely) and OSXSAVE;
+ * SYSENTER is disarmed and host breakpoints are off.
+ *
+ * Without OSXSAVE, XSAVE, XGETBV and every AVX instruction raise #UD and
+ * CPUID reports no OSXSAVE, in the guest's user mode too, where CPUID is
+ * not filtered.  So guest processes cannot use register state beyond
+ * x87/SSE, which is all that the guest kernel and
+ * lguest_arch_run_guest() switch, nor see what another process left
+ * there.  XCR0 keeps the host's value and is never touched.
  */
 static void switch_to_guest_once(struct lguest *lg)
 {
@@ -191,7 +197,8 @@ static void switch_to_guest_once(struct lguest *lg)
 	native_store_gdt(&p->ro.host_gdt_desc);
 	store_idt(&p->ro.host_idt_desc);
 	p->ro.host_cr4 = __read_cr4();
-	p->ro.guest_cr4 = p->ro.host_cr4 & ~(X86_CR4_PGE | X86_CR4_SMEP | X86_CR4_SMAP);
+	p->ro.guest_cr4 = p->ro.host_cr4 & ~(X86_CR4_PGE | X86_CR4_SMEP | X86_CR4_SMAP |
+					     X86_CR4_OSXSAVE);
 	asm volatile("lcall *%[entry]" : "+a" (p) : [entry] "m" (switcher_entry)
 		     : "ecx", "edx", "memory", "cc");
 	lg->cr2 = read_cr2();

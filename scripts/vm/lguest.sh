@@ -44,16 +44,32 @@ run_guest() {
 	[ ! -f "$p.timeout" ] || diag "the guest ($*) was still running after $LGTIMEOUT s: killed"
 }
 
+# guest_output NAME LOG: what the in-guest check NAME printed, as
+# diagnostics (the lines between the result before it and its own).
+guest_output() {
+	awk -v name="$1" '
+		/ guest: (not )?ok [0-9]+ / {
+			if ($0 ~ (" guest: (not )?ok [0-9]+ " name "( #.*)?$")) { printf "%s", buf; exit }
+			buf = ""; next
+		}
+		/^[0-9.]+ # / { sub(/^[0-9.]+ # /, "# "); buf = buf $0 "\n" }
+	' "$2"
+}
+
 # guest_result NAME [LOG]: the in-guest check NAME passed in LOG (default:
-# the boot test's log).
+# the boot test's log); a check the guest skipped is a skip here too.
 guest_result() {
 	log=${2:-$LGDIR/boot.log}
 	[ -f "$log" ] || fail "no guest log $log (the test that boots it did not run)"
 	if grep -qE "guest: ok [0-9]+ $1\$" "$log"; then
 		return 0
 	fi
-	sed -n "/guest: .*ok [0-9]* $1/,\$p" "$log" | head -n 1 | sed 's/^/# /'
-	grep -B 20 -E "guest: not ok [0-9]+ $1" "$log" | grep ' # ' | sed 's/^[0-9.]* /# /'
+	if grep -qE "guest: ok [0-9]+ $1 # SKIP\$" "$log"; then
+		guest_output "$1" "$log"
+		skip "the guest skipped $1"
+	fi
+	grep -E "guest: (not )?ok [0-9]+ $1( |\$)" "$log" | head -n 1 | sed 's/^[0-9.]* /# /'
+	guest_output "$1" "$log"
 	fail "in-guest check $1 did not pass"
 }
 
