@@ -472,6 +472,15 @@ static struct device *add_device(struct guest *g, u8 type, unsigned int num_vq,
 	return dev;
 }
 
+/*
+ * A device uses no buffer before its driver says it is ready (virtio:
+ * "DRIVER_OK"); queue notifications that came before are served then.
+ */
+static bool driver_ok(const struct device *dev)
+{
+	return dev->d->status & VIRTIO_CONFIG_S_DRIVER_OK;
+}
+
 /* Start using a queue once the guest has told us where it is. */
 static bool vq_ready(struct guest *g, struct vq *vq)
 {
@@ -591,7 +600,8 @@ static void *console_input(void *arg)
 		for (done = 0; done < len;) {
 			ssize_t used = 0;
 
-			while ((head = next_chain(g, vq, iov, &out, &in)) < 0)
+			while (!driver_ok(&g->devices[0]) ||
+			       (head = next_chain(g, vq, iov, &out, &in)) < 0)
 				pthread_cond_wait(&g->rx_kick, &g->lock);
 			for (i = out; i < out + in && done < len; i++) {
 				size_t n = (size_t)(len - done);
@@ -624,9 +634,10 @@ static void handle_notify(struct guest *g, u64 gpa)
 			if (!dev->d->status)		/* reset */
 				for (q = 0; q < dev->d->num_vq; q++)
 					dev->vqs[q].ready = false;
-			else if (dev->d->status & VIRTIO_CONFIG_S_DRIVER_OK)
+			else if (driver_ok(dev))	/* what waited for it */
 				for (q = 0; q < dev->d->num_vq; q++)
-					vq_ready(g, &dev->vqs[q]);
+					if (vq_ready(g, &dev->vqs[q]))
+						dev->notify(g, dev, &dev->vqs[q]);
 			goto out;
 		}
 		for (q = 0; q < dev->d->num_vq; q++) {
@@ -634,7 +645,7 @@ static void handle_notify(struct guest *g, u64 gpa)
 
 			if (gpa != base + ((u8 *)vq->cfg - g->devmem))
 				continue;
-			if (vq_ready(g, vq))
+			if (vq_ready(g, vq) && driver_ok(dev))
 				dev->notify(g, dev, vq);
 			goto out;
 		}

@@ -20,7 +20,8 @@ stamp() {
 # run_guest PREFIX ARGS...: run a guest to its end; PREFIX.log has its
 # stamped console, PREFIX.err the launcher's messages, PREFIX.rc its exit
 # status and PREFIX.t0 the host uptime at its start.  A guest still running
-# after LGTIMEOUT seconds is killed (PREFIX.err says so; status 137).
+# after LGTIMEOUT seconds is killed (PREFIX.err says so; status 137).  The
+# guest's console input is the file LGSTDIN (default: none).
 LGTIMEOUT=${LGTIMEOUT:-240}
 run_guest() {
 	p=$1
@@ -30,7 +31,7 @@ run_guest() {
 	rm -f "$p.timeout"
 	{
 		lguest --initrd="$LGINITRD" "$LGMEM" "$LGKERNEL" quiet "$@" \
-			</dev/null 2>"$p.err" &
+			<"${LGSTDIN:-/dev/null}" 2>"$p.err" &
 		lp=$!
 		# (not on our pipe, or the log would stay open while it sleeps)
 		(sleep "$LGTIMEOUT" && : >"$p.timeout" && kill -KILL $lp) >/dev/null 2>&1 &
