@@ -62,6 +62,8 @@ struct lguest {
 	u32 guest_pgdir;		/* gpa of the guest's page directory */
 	struct page *shadow_pgdir;	/* the guest's real cr3 */
 	struct page *shadow_pt[PTRS_PER_PGD];
+	u32 shadow_pde[PTRS_PER_PGD];	/* the guest pde each was built for */
+	unsigned int kernel_pgd_first;	/* pgd index of the guest's PAGE_OFFSET */
 	struct page *slot_pt;		/* maps the switcher into the guest */
 
 	/* Interrupts. */

@@ -86,6 +86,7 @@ static ssize_t lg_initialize(struct lguest *lg, const char __user *ubuf, size_t 
 	lg->mem_base = init.mem_base;
 	lg->mem_pages = init.mem_pages;
 	lg->device_pages = init.device_pages;
+	lg->kernel_pgd_first = init.page_offset >> PGDIR_SHIFT;
 	lg->pinned = kvcalloc(init.mem_pages + init.device_pages, sizeof(*lg->pinned),
 			      GFP_KERNEL);
 	if (!lg->pinned)
@@ -139,7 +140,7 @@ static ssize_t lg_write(struct file *file, const char __user *ubuf, size_t len, 
 
 static int lg_open(struct inode *inode, struct file *file)
 {
-	struct lguest *lg = kzalloc(sizeof(*lg), GFP_KERNEL);
+	struct lguest *lg = kvzalloc(sizeof(*lg), GFP_KERNEL);
 
 	if (!lg)
 		return -ENOMEM;
@@ -169,7 +170,7 @@ static int lg_release(struct inode *inode, struct file *file)
 				unpin_user_page(lg->pinned[i]);
 		kvfree(lg->pinned);
 	}
-	kfree(lg);
+	kvfree(lg);
 	return 0;
 }
 

@@ -12,6 +12,10 @@
  * them: a shadow entry is only made writable once the guest's entry is
  * dirty, so the first write faults here and sets it.
  *
+ * A new guest cr3 drops the shadows of its user half but keeps those of
+ * its kernel half, which every address space shares: a context switch
+ * does not fault the kernel back in page by page.
+ *
  * Refused: large pages (the guest is told there are none), pfns beyond
  * the guest's memory and device pages, and any mapping of the switcher
  * slot, which only the host maps, read-only but for the register page.
@@ -74,19 +78,27 @@ int init_shadow(struct lguest *lg, u32 pgdir)
 	return 0;
 }
 
+static void drop_shadow_pt(struct lguest *lg, unsigned int idx)
+{
+	((u32 *)page_address(lg->shadow_pgdir))[idx] = 0;
+	__free_page(lg->shadow_pt[idx]);
+	lg->shadow_pt[idx] = NULL;
+}
+
 /* Forget every shadow mapping but the switcher's. */
 void flush_shadow(struct lguest *lg)
 {
-	u32 *spd = page_address(lg->shadow_pgdir);
 	unsigned int i;
 
-	for (i = 0; i < PTRS_PER_PGD; i++) {
-		if (!lg->shadow_pt[i])
-			continue;
-		spd[i] = 0;
-		__free_page(lg->shadow_pt[i]);
-		lg->shadow_pt[i] = NULL;
-	}
+	for (i = 0; i < PTRS_PER_PGD; i++)
+		if (lg->shadow_pt[i])
+			drop_shadow_pt(lg, i);
+}
+
+/* Two page directory entries name the same page table, same rights. */
+static bool same_pde(u32 a, u32 b)
+{
+	return !((a ^ b) & ~(_PAGE_ACCESSED | _PAGE_DIRTY));
 }
 
 void flush_shadow_one(struct lguest *lg, u32 vaddr)
@@ -109,13 +121,32 @@ void free_shadow(struct lguest *lg)
 
 bool new_pgdir(struct lguest *lg, u32 pgdir)
 {
+	unsigned int i;
+	u32 pde;
+
 	if (!PAGE_ALIGNED(pgdir) || pgdir >= lg->mem_pages * PAGE_SIZE) {
 		kill_guest(lg, "bad page directory %#x", pgdir);
 		return false;
 	}
 	lg->guest_pgdir = pgdir;
-	flush_shadow(lg);
-	return true;
+
+	/*
+	 * A new cr3 flushes the TLB of everything but global pages, and the
+	 * guest's user mappings may have changed meanwhile, unflushed: they
+	 * all go.  Its kernel half is the same page tables in every address
+	 * space, and the guest flushes explicitly after changing them, as it
+	 * must on a CPU with global pages: those shadows are kept wherever
+	 * the new directory points to the same guest page table.
+	 */
+	for (i = 0; i < PTRS_PER_PGD; i++) {
+		if (!lg->shadow_pt[i])
+			continue;
+		if (i >= lg->kernel_pgd_first &&
+		    read_gpa(lg, pgdir + i * sizeof(u32), &pde) && same_pde(pde, lg->shadow_pde[i]))
+			continue;
+		drop_shadow_pt(lg, i);
+	}
+	return !lg->dead;
 }
 
 /*
@@ -178,6 +209,9 @@ bool demand_page(struct lguest *lg, u32 vaddr, u32 errcode)
 	pte |= _PAGE_ACCESSED | (write ? _PAGE_DIRTY : 0);
 	if (!write_gpa(lg, pte_gpa, pte))
 		return false;
+	/* A shadow page table always stands for one guest page table. */
+	if (lg->shadow_pt[idx] && !same_pde(pde, lg->shadow_pde[idx]))
+		drop_shadow_pt(lg, idx);
 	if (!lg->shadow_pt[idx]) {
 		lg->shadow_pt[idx] = alloc_page(GFP_KERNEL | __GFP_ZERO);
 		if (!lg->shadow_pt[idx]) {
@@ -186,6 +220,7 @@ bool demand_page(struct lguest *lg, u32 vaddr, u32 errcode)
 		}
 		((u32 *)page_address(lg->shadow_pgdir))[idx] =
 			page_to_phys(lg->shadow_pt[idx]) | SHADOW_PGD_FLAGS;
+		lg->shadow_pde[idx] = pde;
 	}
 	flags = _PAGE_PRESENT | (pte & pde & _PAGE_USER);
 	if ((pte & pde & _PAGE_RW) && (pte & _PAGE_DIRTY))
