@@ -486,9 +486,12 @@ static irqreturn_t lguest_timer_irq(int irq, void *dev_id)
 
 /*
  * The clock: the TSC, at the rate the host measured.  Ring 1 may read
- * it, so a read is no exit.  A host that cannot vouch for its TSC gives
- * us its own clock instead, refreshed every time we are entered: coarse
- * (it stands still until our next exit), but it never goes backwards.
+ * it, so a read is no exit, and so may ring 3: the vDSO reads it too,
+ * and clock_gettime() and gettimeofday() need no system call (every
+ * system call is a trip through the host).  A host that cannot vouch
+ * for its TSC gives us its own clock instead, refreshed every time we
+ * are entered: coarse (it stands still until our next exit), but it
+ * never goes backwards; the vDSO cannot read that one.
  */
 static u64 lguest_tsc_read(struct clocksource *cs)
 {
@@ -511,14 +514,17 @@ static struct clocksource lguest_clock = {
 	.read	= lguest_tsc_read,
 	.mask	= CLOCKSOURCE_MASK(64),
 	.flags	= CLOCK_SOURCE_IS_CONTINUOUS,
+	.vdso_clock_mode = VDSO_CLOCKMODE_TSC,
 };
 
 static void __init lguest_time_init(void)
 {
 	if (lguest_data.tsc_khz) {
+		vclocks_set_used(VDSO_CLOCKMODE_TSC);
 		clocksource_register_khz(&lguest_clock, lguest_data.tsc_khz);
 	} else {
 		lguest_clock.read = lguest_host_clock_read;
+		lguest_clock.vdso_clock_mode = VDSO_CLOCKMODE_NONE;
 		clocksource_register_hz(&lguest_clock, NSEC_PER_SEC);
 	}
 
