@@ -12,8 +12,8 @@
 SHELL := /bin/bash
 S := scripts
 
-.PHONY: run check build apply deps fetch ktest check-bisect check-series selftest patches \
-	config clean clean-cache help
+.PHONY: run check bench build apply deps fetch ktest check-bisect check-series selftest \
+	patches config clean clean-cache help
 
 run: deps fetch
 	@$(S)/build
@@ -21,6 +21,11 @@ run: deps fetch
 
 check: $(if $(KERNEL_ACCEPT),fetch)
 	@$(S)/check
+
+# Microbenchmarks: host exits per operation, guest against native.
+bench: deps fetch
+	@$(S)/build
+	@$(S)/bench $(if $(CPU),--cpu $(CPU))
 
 deps:
 	@$(S)/deps
@@ -65,6 +70,7 @@ clean-cache:
 help:
 	@echo "make run           install, fetch, apply, build and boot a shell in QEMU"
 	@echo "make check         static checks and all tests (TAP; 'N passed, N failed')"
+	@echo "make bench         lguest microbenchmarks: exits/op, guest vs native"
 	@echo "make ktest         build and boot-test with ktest.pl"
 	@echo "make build         apply the series and build kernel, programs, initramfs"
 	@echo "make check-series  checkpatch, sparse, coccicheck, generated-patch freshness"
