@@ -631,10 +631,14 @@ static void handle_notify(struct guest *g, u64 gpa)
 		struct device *dev = &g->devices[i];
 
 		if (gpa == base + ((u8 *)dev->d - g->devmem)) {
-			if (!dev->d->status)		/* reset */
+			/*
+			 * A reset forgets the queues; DRIVER_OK serves what
+			 * the guest queued before it.
+			 */
+			if (!dev->d->status)
 				for (q = 0; q < dev->d->num_vq; q++)
 					dev->vqs[q].ready = false;
-			else if (driver_ok(dev))	/* what waited for it */
+			else if (driver_ok(dev))
 				for (q = 0; q < dev->d->num_vq; q++)
 					if (vq_ready(g, &dev->vqs[q]))
 						dev->notify(g, dev, &dev->vqs[q]);
