@@ -13,7 +13,8 @@
  *   pagefault  first write to a fresh anonymous page (a 4 MB mapping,
  *              remapped every 1024 pages)
  *   fork       fork(), _exit() in the child, waitpid()
- *   exec       fork(), execve() of this program doing nothing, waitpid()
+ *   exec       fork(), execve() of this program (/proc/self/exe) doing
+ *              nothing, waitpid()
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,8 +28,6 @@
 #define MAP_PAGES	1024
 #define PAGE		4096
 
-static const char *self;
-
 static long long now_ns(void)
 {
 	struct timespec ts;
@@ -41,6 +40,19 @@ static void die(const char *what)
 {
 	perror(what);
 	exit(1);
+}
+
+/* Reap a child of the fork and exec workloads; it must have exited 0. */
+static void reap(pid_t pid)
+{
+	int status;
+
+	if (waitpid(pid, &status, 0) != pid)
+		die("waitpid");
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		fprintf(stderr, "lg-bench: a child failed (status %#x)\n", status);
+		exit(1);
+	}
 }
 
 static void run_syscall(long n)
@@ -118,7 +130,7 @@ static void run_fork(long n)
 			die("fork");
 		if (!pid)
 			_exit(0);
-		waitpid(pid, NULL, 0);
+		reap(pid);
 	}
 }
 
@@ -130,10 +142,10 @@ static void run_exec(long n)
 		if (pid < 0)
 			die("fork");
 		if (!pid) {
-			execl(self, self, "noop", "0", (char *)NULL);
+			execl("/proc/self/exe", "lg-bench", "noop", "0", (char *)NULL);
 			_exit(127);
 		}
-		waitpid(pid, NULL, 0);
+		reap(pid);
 	}
 }
 
@@ -162,7 +174,6 @@ int main(int argc, char **argv)
 	long long t0, t1;
 	long n;
 
-	self = argv[0];
 	if (argc != 3 || (n = atol(argv[2])) < 0) {
 		fprintf(stderr, "usage: lg-bench WORKLOAD N\n");
 		return 2;

@@ -4,7 +4,9 @@
  * clock_gettime() and gettimeofday() without a system call (each system
  * call of a guest process is a trip through the host).  A traced child
  * reads the clock ROUNDS times each way; the parent counts its time
- * system calls with PTRACE_SYSCALL.
+ * system calls with PTRACE_SYSCALL.  The child also makes CONTROL
+ * getppid() calls, which the parent must count, so that a tracer that
+ * sees nothing cannot pass.
  *
  * Exits 0 if there were none, 1 if there were, 4 (skip) on a CPU that
  * shows no TSC: the guest then keeps the host's clock, which the vDSO
@@ -23,6 +25,7 @@
 #include <unistd.h>
 
 #define ROUNDS		1000
+#define CONTROL		10
 #define EDX_TSC		(1u << 4)
 #define EXIT_SKIP	4
 
@@ -32,8 +35,11 @@ static void reader(void)
 	struct timeval tv;
 	int i;
 
-	ptrace(PTRACE_TRACEME, 0, NULL, NULL);
+	if (ptrace(PTRACE_TRACEME, 0, NULL, NULL) < 0)
+		_exit(2);
 	raise(SIGSTOP);
+	for (i = 0; i < CONTROL; i++)
+		syscall(SYS_getppid);
 	for (i = 0; i < ROUNDS; i++) {
 		clock_gettime(CLOCK_MONOTONIC, &ts);
 		clock_gettime(CLOCK_REALTIME, &ts);
@@ -51,7 +57,7 @@ static int is_time_call(long nr)
 int main(void)
 {
 	unsigned int eax, ebx, ecx, edx;
-	long calls = 0, time_calls = 0, nr;
+	long calls = 0, time_calls = 0, control = 0, nr;
 	int status, entering = 1;
 	pid_t pid;
 
@@ -88,10 +94,15 @@ int main(void)
 				    (void *)offsetof(struct user_regs_struct, orig_eax), NULL);
 			calls++;
 			time_calls += is_time_call(nr);
+			control += nr == SYS_getppid;
 		}
 		entering = !entering;
 	}
-	printf("%d clock reads: %ld system calls, %ld of them time calls\n", 3 * ROUNDS,
-	       calls, time_calls);
+	printf("%d clock reads and %d getppid(): %ld system calls, %ld time calls, %ld getppid\n",
+	       3 * ROUNDS, CONTROL, calls, time_calls, control);
+	if (control != CONTROL) {
+		printf("the tracer did not see the child's %d getppid() calls\n", CONTROL);
+		return 1;
+	}
 	return time_calls ? 1 : 0;
 }
