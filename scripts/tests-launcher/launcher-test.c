@@ -1,0 +1,646 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A hostile guest against the launcher's device code, in one process.
+ *
+ * The launcher is included whole (its main() renamed), given fake guest
+ * memory with an inaccessible guard area above the device page, and its
+ * device functions are called the way run_guest() calls them, after the
+ * "guest" (this program) has written what a malicious guest kernel could
+ * write.  Every test runs in a child of its own: a test passes when the
+ * child ends as expected -- the launcher served the buffers, or it stopped
+ * the guest with one "lguest: error: ..." line -- and fails on a crash, a
+ * sanitizer report, a hang, or a wrong result.  TAP on stdout.
+ *
+ *   launcher-test [NAME-SUBSTRING]
+ */
+#include <setjmp.h>
+#include <stdlib.h>
+
+/* die() ends in exit(): tests that expect many guest errors catch them. */
+static _Noreturn void test_exit(int status);
+#define exit test_exit
+#define main lguest_main
+#ifndef LAUNCHER_C
+#define LAUNCHER_C "../../Documentation-lguest/lguest.c"
+#endif
+#include LAUNCHER_C
+#undef main
+#undef exit
+
+#include <stdatomic.h>
+#include <time.h>
+
+static jmp_buf *die_catch;
+
+static void test_exit(int status)
+{
+	if (die_catch)
+		longjmp(*die_catch, 1);
+	exit(status);
+}
+
+const char *__asan_default_options(void);
+const char *__ubsan_default_options(void);
+
+const char *__asan_default_options(void)
+{
+	return "abort_on_error=1:detect_leaks=0";
+}
+
+const char *__ubsan_default_options(void)
+{
+	return "abort_on_error=1:halt_on_error=1:print_stacktrace=1";
+}
+
+#define RAM_SIZE	(1024u * 1024)
+#define GUARD_SIZE	(4 * RAM_SIZE)	/* PROT_NONE above the device page */
+#define RING		0x10000u	/* default ring: desc, avail, used */
+#define BUF		0x40000u	/* default buffer */
+#define TXQ		1
+
+static struct guest g;
+static int irq_fd;			/* what the launcher raises */
+static struct lguest_vqconfig *cfgs;	/* the device page, as the guest sees it */
+static struct lguest_device_desc *desc0;
+
+struct ring {
+	struct vring_desc *desc;
+	struct vring_avail *avail;
+	struct vring_used *used;
+};
+
+static void fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "wrong: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	_exit(3);
+}
+
+static void *gmem(u32 gpa)
+{
+	return g.mem + gpa;
+}
+
+/* Fake guest memory, the launcher's devices, stdin and stdout. */
+static void boot(u32 ram_size)
+{
+	size_t total = ram_size + DEVICE_PAGES * PAGE_SIZE + GUARD_SIZE;
+	int p[2];
+
+	memset(&g, 0, sizeof(g));
+	g.mem = mmap(NULL, total, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (g.mem == MAP_FAILED)
+		fail("mmap: %s", strerror(errno));
+	if (mprotect(g.mem + ram_size + DEVICE_PAGES * PAGE_SIZE, GUARD_SIZE, PROT_NONE))
+		fail("mprotect: %s", strerror(errno));
+	g.ram_pages = ram_size / PAGE_SIZE;
+	g.top = ram_size;
+	if (pipe(p))
+		fail("pipe: %s", strerror(errno));
+	fcntl(p[0], F_SETFL, O_NONBLOCK);
+	fcntl(p[1], F_SETFL, O_NONBLOCK);
+	irq_fd = p[0];
+	g.fd = p[1];
+	setup_devices(&g);
+	desc0 = (struct lguest_device_desc *)g.devmem;
+	cfgs = (struct lguest_vqconfig *)(desc0 + 1);
+}
+
+static u64 dev_gpa(const void *p)
+{
+	return (u64)g.ram_pages * PAGE_SIZE + ((const u8 *)p - g.devmem);
+}
+
+static void set_status(u8 status)
+{
+	desc0->status = status;
+	handle_notify(&g, dev_gpa(desc0));
+}
+
+static void kick(unsigned int q)
+{
+	handle_notify(&g, dev_gpa(&cfgs[q]));
+}
+
+/* Tell the launcher where queue q's ring is, as the guest's driver does. */
+static struct ring place_ring(unsigned int q, u32 desc, u32 avail, u32 used)
+{
+	struct ring r = { gmem(desc), gmem(avail), gmem(used) };
+
+	cfgs[q].desc = desc;
+	cfgs[q].avail = avail;
+	cfgs[q].used = used;
+	return r;
+}
+
+static struct ring std_ring(unsigned int q)
+{
+	return place_ring(q, RING, RING + 0x1000, RING + 0x2000);
+}
+
+static void make_avail(struct ring *r, u16 head)
+{
+	r->avail->ring[r->avail->idx % VQ_ENTRIES] = head;
+	r->avail->idx++;
+}
+
+static void set_desc(struct ring *r, u16 i, u64 addr, u32 len, u16 flags, u16 next)
+{
+	r->desc[i].addr = addr;
+	r->desc[i].len = len;
+	r->desc[i].flags = flags;
+	r->desc[i].next = next;
+}
+
+static const u8 ok_status = VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |
+			     VIRTIO_CONFIG_S_FEATURES_OK | VIRTIO_CONFIG_S_DRIVER_OK;
+
+/* A console that prints "hello": the tx ring set up and one buffer queued. */
+static struct ring hello(void)
+{
+	struct ring r = std_ring(TXQ);
+
+	memcpy(gmem(BUF), "hello", 5);
+	set_desc(&r, 0, BUF, 5, 0, 0);
+	make_avail(&r, 0);
+	return r;
+}
+
+static void expect_used(struct ring *r, u16 idx, u32 id)
+{
+	if (r->used->idx != idx)
+		fail("used idx is %u, want %u", r->used->idx, idx);
+	if (idx && r->used->ring[(idx - 1) % VQ_ENTRIES].id != id)
+		fail("used ring[%u] is buffer %u, want %u", (idx - 1) % VQ_ENTRIES,
+		     r->used->ring[(idx - 1) % VQ_ENTRIES].id, id);
+}
+
+static void expect_irq(u32 want)
+{
+	struct lguest_irq irq;
+
+	if (read(irq_fd, &irq, sizeof(irq)) != sizeof(irq))
+		fail("no interrupt raised");
+	if (irq.req != LHREQ_IRQ || irq.irq != want)
+		fail("raised irq %u, want %u", irq.irq, want);
+}
+
+/* --- the tests --- */
+
+static void t_sanity(void)
+{
+	struct ring r;
+
+	boot(RAM_SIZE);
+	r = hello();
+	set_status(ok_status);
+	expect_used(&r, 1, 0);
+	expect_irq(CONSOLE_IRQ);
+	make_avail(&r, 0);
+	kick(TXQ);
+	expect_used(&r, 2, 0);
+}
+
+static void t_input(void)
+{
+	struct ring r;
+	int p[2], i;
+
+	if (pipe(p) || write(p[1], "abc", 3) != 3)
+		fail("pipe: %s", strerror(errno));
+	close(p[1]);
+	dup2(p[0], STDIN_FILENO);
+	boot(RAM_SIZE);
+	r = std_ring(0);
+	set_desc(&r, 0, BUF, 16, VRING_DESC_F_WRITE, 0);
+	make_avail(&r, 0);
+	set_status(ok_status);
+	for (i = 0; i < 500 && !__atomic_load_n(&r.used->idx, __ATOMIC_ACQUIRE); i++)
+		usleep(10000);
+	if (r.used->idx != 1 || r.used->ring[0].len != 3 || memcmp(gmem(BUF), "abc", 3))
+		fail("the input did not arrive (used idx %u)", r.used->idx);
+}
+
+static void t_num_zero_before(void)
+{
+	struct ring r;
+
+	boot(RAM_SIZE);
+	r = hello();
+	cfgs[TXQ].num = 0;
+	set_status(ok_status);
+	expect_used(&r, 1, 0);
+}
+
+static void t_num_zero_after(void)
+{
+	struct ring r;
+
+	boot(RAM_SIZE);
+	r = hello();
+	set_status(ok_status);
+	cfgs[TXQ].num = 0;
+	make_avail(&r, 0);
+	kick(TXQ);
+	expect_used(&r, 2, 0);
+}
+
+static void t_num_huge_before(void)
+{
+	struct ring r;
+
+	boot(4 * RAM_SIZE);
+	r = hello();
+	cfgs[TXQ].num = 0xffff;
+	set_status(ok_status);
+	expect_used(&r, 1, 0);
+}
+
+/* The guest grows the queue after it is set up, then names buffer 60000. */
+static void t_num_huge_after(void)
+{
+	u32 top = RAM_SIZE - 0x3000;
+	struct ring r;
+
+	boot(RAM_SIZE);
+	r = place_ring(TXQ, top, top + 0x1000, top + 0x2000);
+	set_status(ok_status);
+	cfgs[TXQ].num = 0xffff;
+	make_avail(&r, 60000);
+	kick(TXQ);
+}
+
+static void t_avail_ahead(void)
+{
+	struct ring r;
+
+	boot(RAM_SIZE);
+	r = hello();
+	r.avail->idx = 1000;
+	set_status(ok_status);
+}
+
+static void t_avail_wrap(void)
+{
+	struct ring r;
+
+	boot(RAM_SIZE);
+	r = hello();
+	set_status(ok_status);
+	r.avail->idx = 0;	/* one behind: 65535 new buffers */
+	kick(TXQ);
+}
+
+static void t_head_range(void)
+{
+	struct ring r;
+
+	boot(RAM_SIZE);
+	r = std_ring(TXQ);
+	make_avail(&r, VQ_ENTRIES);
+	set_status(ok_status);
+}
+
+static void t_loop(void)
+{
+	struct ring r;
+
+	boot(RAM_SIZE);
+	r = std_ring(TXQ);
+	set_desc(&r, 0, BUF, 1, VRING_DESC_F_NEXT, 1);
+	set_desc(&r, 1, BUF, 1, VRING_DESC_F_NEXT, 0);
+	make_avail(&r, 0);
+	set_status(ok_status);
+}
+
+static void t_self_loop(void)
+{
+	struct ring r;
+
+	boot(RAM_SIZE);
+	r = std_ring(TXQ);
+	set_desc(&r, 0, BUF, 1, VRING_DESC_F_NEXT, 0);
+	make_avail(&r, 0);
+	set_status(ok_status);
+}
+
+static void t_next_range(void)
+{
+	struct ring r;
+
+	boot(RAM_SIZE);
+	r = std_ring(TXQ);
+	set_desc(&r, 0, BUF, 1, VRING_DESC_F_NEXT, VQ_ENTRIES);
+	make_avail(&r, 0);
+	set_status(ok_status);
+}
+
+static void t_len_wrap(void)
+{
+	struct ring r;
+
+	boot(RAM_SIZE);
+	r = std_ring(TXQ);
+	set_desc(&r, 0, BUF, 0xffffffff, 0, 0);
+	make_avail(&r, 0);
+	set_status(ok_status);
+}
+
+static void t_addr_wrap(void)
+{
+	struct ring r;
+
+	boot(RAM_SIZE);
+	r = std_ring(TXQ);
+	set_desc(&r, 0, 0xffffffffffffff00ull, 0x200, 0, 0);
+	make_avail(&r, 0);
+	set_status(ok_status);
+}
+
+static void t_addr_beyond(void)
+{
+	struct ring r;
+
+	boot(RAM_SIZE);
+	r = std_ring(TXQ);
+	set_desc(&r, 0, RAM_SIZE, 8, 0, 0);	/* the device page */
+	make_avail(&r, 0);
+	set_status(ok_status);
+}
+
+static void t_ring_beyond(void)
+{
+	boot(RAM_SIZE);
+	place_ring(TXQ, RING, RING + 0x1000, RAM_SIZE - 16);
+	set_status(ok_status);
+}
+
+static void t_ring_misaligned(void)
+{
+	boot(RAM_SIZE);
+	place_ring(TXQ, RING + 1, RING + 0x1001, RING + 0x2001);
+	set_status(ok_status);
+}
+
+/* Chains of more than 2 GB in all: writev() cannot take them on 32-bit. */
+static void t_chain_huge(void)
+{
+	u32 ram = 64 * RAM_SIZE;
+	struct ring r;
+	int i;
+
+	boot(ram);
+	r = std_ring(TXQ);
+	for (i = 0; i < 48; i++)
+		set_desc(&r, i, 0, ram, i < 47 ? VRING_DESC_F_NEXT : 0, i + 1);
+	make_avail(&r, 0);
+	set_status(ok_status);
+}
+
+static void t_num_vq(void)
+{
+	struct ring r;
+
+	boot(RAM_SIZE);
+	r = hello();
+	desc0->num_vq = 255;
+	set_status(ok_status);
+	expect_used(&r, 1, 0);
+}
+
+static void t_num_vq_kick(void)
+{
+	boot(RAM_SIZE);
+	hello();
+	set_status(ok_status);
+	desc0->num_vq = 255;
+	kick(5);		/* past the two queues */
+}
+
+static void t_layout_fields(void)
+{
+	struct ring r;
+
+	boot(RAM_SIZE);
+	r = hello();
+	desc0->feature_len = 255;
+	desc0->config_len = 255;
+	set_status(ok_status);
+	make_avail(&r, 0);
+	kick(TXQ);
+	expect_used(&r, 2, 0);
+}
+
+static void t_irq(void)
+{
+	boot(RAM_SIZE);
+	hello();
+	cfgs[TXQ].irq = 200;
+	set_status(ok_status);
+	expect_irq(CONSOLE_IRQ);
+}
+
+static void t_used_idx(void)
+{
+	struct ring r;
+
+	boot(RAM_SIZE);
+	r = hello();
+	r.used->idx = 77;
+	set_status(ok_status);
+	expect_used(&r, 1, 0);
+}
+
+/* A racing guest thread: flip a 32-bit word between two values. */
+static u32 *race_word;
+static u32 race_a, race_b;
+static atomic_bool race_stop;
+
+static void *racer(void *arg)
+{
+	(void)arg;
+	while (!atomic_load(&race_stop)) {
+		__atomic_store_n(race_word, race_a, __ATOMIC_RELAXED);
+		__atomic_store_n(race_word, race_b, __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
+
+/*
+ * The guest changes a buffer's length while the launcher takes it: no
+ * buffer handed out may reach past guest memory, whichever length the
+ * launcher saw.
+ */
+static void t_len_race(void)
+{
+	u32 addr = RAM_SIZE - 16;
+	struct vq *vq;
+	struct iovec iov[MAX_IOV];
+	unsigned int out, in;
+	struct timespec t0, t;
+	long tries = 0, stopped = 0;
+	pthread_t tid;
+	jmp_buf jb;
+	int null = open("/dev/null", O_WRONLY), saved = dup(STDERR_FILENO);
+	struct ring r;
+
+	boot(RAM_SIZE);
+	vq = &g.devices[0].vqs[TXQ];
+	r = std_ring(TXQ);
+	set_desc(&r, 0, addr, 16, 0, 0);
+	set_status(ok_status);
+	race_word = &r.desc[0].len;
+	race_a = 16;
+	race_b = 0x7fffff00;
+	pthread_create(&tid, NULL, racer, NULL);
+	dup2(null, STDERR_FILENO);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		int head;
+
+		r.avail->ring[r.avail->idx % VQ_ENTRIES] = 0;
+		__atomic_store_n(&r.avail->idx, r.avail->idx + 1, __ATOMIC_RELEASE);
+		die_catch = &jb;
+		if (setjmp(jb)) {
+			stopped++;	/* the launcher saw the big length */
+			vq->last_avail = r.avail->idx;
+			continue;
+		}
+		head = next_chain(&g, vq, iov, &out, &in);
+		die_catch = NULL;
+		tries++;
+		if (head != 0 || out != 1)
+			fail("next_chain gave %d (%u out)", head, out);
+		if ((u8 *)iov[0].iov_base + iov[0].iov_len > g.mem + RAM_SIZE) {
+			dup2(saved, STDERR_FILENO);
+			fail("after %ld tries the launcher took a buffer of 0x%zx bytes at 0x%x",
+			     tries, iov[0].iov_len, addr);
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	} while (t.tv_sec - t0.tv_sec < 2);
+	die_catch = NULL;
+	atomic_store(&race_stop, true);
+	pthread_join(tid, NULL);
+	dup2(saved, STDERR_FILENO);
+	fprintf(stderr, "%ld buffers taken, %ld refused, none past guest memory\n",
+		tries, stopped);
+}
+
+enum expect { SERVED, STOPPED };
+
+static const struct test {
+	const char *name;
+	void (*fn)(void);
+	enum expect expect;
+} tests[] = {
+	{ "a well-formed console output buffer is served", t_sanity, SERVED },
+	{ "console input reaches a well-formed receive buffer", t_input, SERVED },
+	{ "queue size 0 written by the guest before DRIVER_OK", t_num_zero_before, SERVED },
+	{ "queue size 0 written by the guest after setup", t_num_zero_after, SERVED },
+	{ "queue size 65535 written by the guest before DRIVER_OK", t_num_huge_before, SERVED },
+	{ "queue size 65535 written after setup, buffer 60000", t_num_huge_after, STOPPED },
+	{ "avail idx 1000 entries ahead", t_avail_ahead, STOPPED },
+	{ "avail idx moved back (65535 new entries)", t_avail_wrap, STOPPED },
+	{ "avail ring head beyond the ring", t_head_range, STOPPED },
+	{ "descriptor chain loop of two", t_loop, STOPPED },
+	{ "descriptor chained to itself", t_self_loop, STOPPED },
+	{ "descriptor next beyond the ring", t_next_range, STOPPED },
+	{ "descriptor length wrapping past 4 GB", t_len_wrap, STOPPED },
+	{ "descriptor address wrapping past 2^64", t_addr_wrap, STOPPED },
+	{ "descriptor address in the device page", t_addr_beyond, STOPPED },
+	{ "used ring reaching past guest RAM", t_ring_beyond, STOPPED },
+	{ "misaligned ring addresses", t_ring_misaligned, STOPPED },
+	{ "buffer chain of 3 GB in all", t_chain_huge, STOPPED },
+	{ "num_vq 255 written by the guest before DRIVER_OK", t_num_vq, SERVED },
+	{ "num_vq 255 and a kick past the queues", t_num_vq_kick, STOPPED },
+	{ "feature_len and config_len 255 (past the device page)", t_layout_fields, SERVED },
+	{ "queue irq rewritten by the guest", t_irq, SERVED },
+	{ "used idx rewritten by the guest", t_used_idx, SERVED },
+	{ "descriptor length changed while the launcher reads it", t_len_race, SERVED },
+};
+
+/* Run one test in a child; its stderr comes back as diagnostics. */
+static bool run(const struct test *t)
+{
+	char err[4096];
+	size_t n = 0;
+	ssize_t r;
+	int p[2], status, null;
+	pid_t pid;
+	bool stopped_line, sanitizer;
+
+	fflush(stdout);
+	if (pipe(p))
+		return false;
+	pid = fork();
+	if (pid == 0) {
+		close(p[0]);
+		dup2(p[1], STDERR_FILENO);
+		null = open("/dev/null", O_RDWR);
+		dup2(null, STDIN_FILENO);
+		dup2(null, STDOUT_FILENO);
+		alarm(20);
+		t->fn();
+		_exit(0);
+	}
+	close(p[1]);
+	while (n < sizeof(err) - 1 && (r = read(p[0], err + n, sizeof(err) - 1 - n)) > 0)
+		n += r;
+	err[n] = 0;
+	while (read(p[0], &status, sizeof(status)) > 0)
+		;
+	close(p[0]);
+	waitpid(pid, &status, 0);
+
+	stopped_line = !strncmp(err, "lguest: error: ", 15) && strchr(err, '\n') == err + n - 1;
+	sanitizer = strstr(err, "Sanitizer") || strstr(err, "runtime error");
+	if (WIFSIGNALED(status))
+		printf("# killed by signal %d (%s)%s\n", WTERMSIG(status),
+		       strsignal(WTERMSIG(status)), WTERMSIG(status) == SIGALRM ? ": hung" : "");
+	else if (WEXITSTATUS(status) == 3)
+		printf("# wrong result\n");
+	else if (WEXITSTATUS(status))
+		printf("# exit status %d\n", WEXITSTATUS(status));
+	else
+		printf("# served\n");
+	if (n) {
+		char *line = strtok(err, "\n");
+		int shown = 0;
+
+		for (; line && shown < 12; line = strtok(NULL, "\n"), shown++)
+			printf("#   %s\n", line);
+	}
+	if (sanitizer || WIFSIGNALED(status))
+		return false;
+	if (WEXITSTATUS(status) == 0)
+		return t->expect != STOPPED;
+	return WEXITSTATUS(status) == 1 && stopped_line && t->expect != SERVED;
+}
+
+int main(int argc, char **argv)
+{
+	unsigned int i, n = 0, failed = 0;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	for (i = 0; i < ARRAY_SIZE(tests); i++)
+		if (argc < 2 || strstr(tests[i].name, argv[1]))
+			n++;
+	printf("1..%u\n", n);
+	n = 0;
+	for (i = 0; i < ARRAY_SIZE(tests); i++) {
+		bool ok;
+
+		if (argc >= 2 && !strstr(tests[i].name, argv[1]))
+			continue;
+		ok = run(&tests[i]);
+		printf("%s %u - launcher: %s\n", ok ? "ok" : "not ok", ++n, tests[i].name);
+		failed += !ok;
+	}
+	return failed ? 1 : 0;
+}
