@@ -57,22 +57,39 @@ typedef unsigned long long u64;
 #define VQ_ENTRIES		256
 #define MAX_DEVICES		8
 #define MAX_IOV			64
+#define MAX_CHAIN_LEN		0xffffffffull	/* virtio's limit, in bytes */
 #define CONSOLE_IRQ		1
+
+/*
+ * The guest can rewrite its memory and the device pages at any moment,
+ * from another CPU, while we look at them.  So every value we take from
+ * there is read once, into a variable of ours, checked there and used
+ * from there: never read twice, never used from guest memory after the
+ * check.  What we wrote into the device pages ourselves (a device's
+ * number of queues, their sizes and irqs) we keep in our own copy and
+ * never read back; the same for the used ring's index, which only we
+ * advance.
+ */
+#define READ_ONCE(x)		__atomic_load_n(&(x), __ATOMIC_RELAXED)
 
 struct guest;
 
 /* One split virtqueue, as the guest laid it out in its memory. */
 struct vq {
 	struct lguest_vqconfig *cfg;	/* in the device pages */
-	struct vring_desc *desc;
+	u16 num;		/* entries (our copy of cfg->num) */
+	u16 irq;		/* our copy of cfg->irq */
+	struct vring_desc *desc;	/* checked to lie in guest RAM */
 	struct vring_avail *avail;
 	struct vring_used *used;
 	u16 last_avail;		/* next avail entry we take */
+	u16 used_idx;		/* next used entry we fill */
 	bool ready;
 };
 
 struct device {
-	struct lguest_device_desc *d;
+	struct lguest_device_desc *d;	/* the guest writes its status */
+	unsigned int num_vq;	/* our copy of d->num_vq */
 	struct vq vqs[2];
 	void (*notify)(struct guest *g, struct device *dev, struct vq *vq);
 };
@@ -459,11 +476,16 @@ static struct device *add_device(struct guest *g, u8 type, unsigned int num_vq,
 	dev->d->num_vq = num_vq;
 	dev->d->feature_len = 8;
 	dev->d->config_len = config_len;
+	dev->num_vq = num_vq;
 	cfg = (struct lguest_vqconfig *)(dev->d + 1);
 	for (i = 0; i < num_vq; i++) {
-		cfg[i].num = VQ_ENTRIES;
-		cfg[i].irq = CONSOLE_IRQ + g->ndevices;
-		dev->vqs[i].cfg = &cfg[i];
+		struct vq *vq = &dev->vqs[i];
+
+		vq->cfg = &cfg[i];
+		vq->num = VQ_ENTRIES;
+		vq->irq = CONSOLE_IRQ + g->ndevices;
+		cfg[i].num = vq->num;
+		cfg[i].irq = vq->irq;
 	}
 	memcpy(cfg + num_vq, &features, 8);
 	dev->notify = notify;
@@ -476,24 +498,34 @@ static struct device *add_device(struct guest *g, u8 type, unsigned int num_vq,
  * A device uses no buffer before its driver says it is ready (virtio:
  * "DRIVER_OK"); queue notifications that came before are served then.
  */
-static bool driver_ok(const struct device *dev)
+static bool driver_ok(u8 status)
 {
-	return dev->d->status & VIRTIO_CONFIG_S_DRIVER_OK;
+	return status & VIRTIO_CONFIG_S_DRIVER_OK;
 }
 
-/* Start using a queue once the guest has told us where it is. */
+/*
+ * Start using a queue once the guest has told us where it is: its three
+ * parts, of our size, aligned as virtio requires and inside guest RAM.
+ */
 static bool vq_ready(struct guest *g, struct vq *vq)
 {
-	u32 num = vq->cfg->num;
+	u32 desc, avail, used;
 
 	if (vq->ready)
 		return true;
-	if (!vq->cfg->desc)
+	desc = READ_ONCE(vq->cfg->desc);
+	avail = READ_ONCE(vq->cfg->avail);
+	used = READ_ONCE(vq->cfg->used);
+	if (!desc)
 		return false;
-	vq->desc = dev_ptr(g, vq->cfg->desc, num * sizeof(struct vring_desc), "a ring");
-	vq->avail = dev_ptr(g, vq->cfg->avail, 6 + 2 * num, "a ring");
-	vq->used = dev_ptr(g, vq->cfg->used, 6 + 8 * num, "a ring");
+	if (desc % 16 || avail % 2 || used % 4)
+		die("the guest misaligned a ring (desc 0x%x, avail 0x%x, used 0x%x)",
+		    desc, avail, used);
+	vq->desc = dev_ptr(g, desc, vq->num * sizeof(struct vring_desc), "a ring");
+	vq->avail = dev_ptr(g, avail, 6 + 2 * vq->num, "a ring");
+	vq->used = dev_ptr(g, used, 6 + 8 * vq->num, "a ring");
 	vq->last_avail = 0;
+	vq->used_idx = 0;
 	vq->ready = true;
 	return true;
 }
@@ -505,32 +537,45 @@ static bool vq_ready(struct guest *g, struct vq *vq)
 static int next_chain(struct guest *g, struct vq *vq, struct iovec *iov,
 		      unsigned int *out, unsigned int *in)
 {
-	u16 num = vq->cfg->num, head, i;
+	u16 num = vq->num, idx, head, i;
 	unsigned int n = 0;
+	u64 total = 0;
 
-	if (!vq->ready || vq->last_avail == __atomic_load_n(&vq->avail->idx, __ATOMIC_ACQUIRE))
+	if (!vq->ready)
 		return -1;
-	head = vq->avail->ring[vq->last_avail++ % num];
+	idx = __atomic_load_n(&vq->avail->idx, __ATOMIC_ACQUIRE);
+	if (idx == vq->last_avail)
+		return -1;
+	if ((u16)(idx - vq->last_avail) > num)
+		die("the guest made %u buffers available in a ring of %u",
+		    (u16)(idx - vq->last_avail), num);
+	head = READ_ONCE(vq->avail->ring[vq->last_avail++ % num]);
 	if (head >= num)
 		die("the guest made buffer %u available in a ring of %u", head, num);
 	*out = *in = 0;
 	i = head;
 	for (;;) {
 		struct vring_desc *d = &vq->desc[i];
+		u64 addr = READ_ONCE(d->addr);
+		u32 len = READ_ONCE(d->len);
+		u16 flags = READ_ONCE(d->flags);
 
 		if (n == MAX_IOV || n == num)
 			die("the guest made a buffer chain that is too long or loops");
-		iov[n].iov_base = gpa_ptr(g, d->addr, d->len, "a buffer");
-		iov[n++].iov_len = d->len;
-		if (d->flags & VRING_DESC_F_WRITE)
+		total += len;
+		if (total > MAX_CHAIN_LEN)
+			die("the guest made a buffer chain of more than 4 GB");
+		iov[n].iov_base = gpa_ptr(g, addr, len, "a buffer");
+		iov[n++].iov_len = len;
+		if (flags & VRING_DESC_F_WRITE)
 			(*in)++;
 		else if (*in)
 			die("the guest put a readable buffer after a writable one");
 		else
 			(*out)++;
-		if (!(d->flags & VRING_DESC_F_NEXT))
+		if (!(flags & VRING_DESC_F_NEXT))
 			break;
-		i = d->next;
+		i = READ_ONCE(d->next);
 		if (i >= num)
 			die("the guest chained to buffer %u in a ring of %u", i, num);
 	}
@@ -539,19 +584,19 @@ static int next_chain(struct guest *g, struct vq *vq, struct iovec *iov,
 
 static void add_used(struct vq *vq, unsigned int head, u32 len)
 {
-	struct vring_used_elem *e = &vq->used->ring[vq->used->idx % vq->cfg->num];
+	struct vring_used_elem *e = &vq->used->ring[vq->used_idx % vq->num];
 
 	e->id = head;
 	e->len = len;
-	__atomic_store_n(&vq->used->idx, vq->used->idx + 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&vq->used->idx, ++vq->used_idx, __ATOMIC_RELEASE);
 }
 
 static void trigger_irq(struct guest *g, struct vq *vq)
 {
-	struct lguest_irq irq = { .req = LHREQ_IRQ, .irq = vq->cfg->irq };
+	struct lguest_irq irq = { .req = LHREQ_IRQ, .irq = vq->irq };
 
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (vq->avail->flags & VRING_AVAIL_F_NO_INTERRUPT)
+	if (READ_ONCE(vq->avail->flags) & VRING_AVAIL_F_NO_INTERRUPT)
 		return;
 	if (write(g->fd, &irq, sizeof(irq)) != sizeof(irq))
 		die("cannot raise irq %u: %s", irq.irq, strerror(errno));
@@ -600,7 +645,7 @@ static void *console_input(void *arg)
 		for (done = 0; done < len;) {
 			ssize_t used = 0;
 
-			while (!driver_ok(&g->devices[0]) ||
+			while (!driver_ok(READ_ONCE(g->devices[0].d->status)) ||
 			       (head = next_chain(g, vq, iov, &out, &in)) < 0)
 				pthread_cond_wait(&g->rx_kick, &g->lock);
 			for (i = out; i < out + in && done < len; i++) {
@@ -629,27 +674,28 @@ static void handle_notify(struct guest *g, u64 gpa)
 	pthread_mutex_lock(&g->lock);
 	for (i = 0; i < g->ndevices; i++) {
 		struct device *dev = &g->devices[i];
+		u8 status = READ_ONCE(dev->d->status);
 
 		if (gpa == base + ((u8 *)dev->d - g->devmem)) {
 			/*
 			 * A reset forgets the queues; DRIVER_OK serves what
 			 * the guest queued before it.
 			 */
-			if (!dev->d->status)
-				for (q = 0; q < dev->d->num_vq; q++)
+			if (!status)
+				for (q = 0; q < dev->num_vq; q++)
 					dev->vqs[q].ready = false;
-			else if (driver_ok(dev))
-				for (q = 0; q < dev->d->num_vq; q++)
+			else if (driver_ok(status))
+				for (q = 0; q < dev->num_vq; q++)
 					if (vq_ready(g, &dev->vqs[q]))
 						dev->notify(g, dev, &dev->vqs[q]);
 			goto out;
 		}
-		for (q = 0; q < dev->d->num_vq; q++) {
+		for (q = 0; q < dev->num_vq; q++) {
 			struct vq *vq = &dev->vqs[q];
 
 			if (gpa != base + ((u8 *)vq->cfg - g->devmem))
 				continue;
-			if (vq_ready(g, vq) && driver_ok(dev))
+			if (vq_ready(g, vq) && driver_ok(status))
 				dev->notify(g, dev, vq);
 			goto out;
 		}
