@@ -7,6 +7,17 @@ build="${LGUEST_BUILD:-$top/build}"
 cache="${LGUEST_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/lguest}"
 prog=$(basename "$0")
 
+# Nothing the rig does may depend on how the build machine's shell is set
+# up: one locale for every tool (sort and comm orders, English compiler
+# messages that the build's warning check greps for), and none of the
+# variables through which the environment steers Kbuild and Kconfig (an
+# LLVM=1 or a KCONFIG_ALLCONFIG there would change the configuration the
+# checks resolve and the kernel they build).
+export LC_ALL=C.UTF-8
+unset LANGUAGE KCONFIG_CONFIG KCONFIG_ALLCONFIG KBUILD_OUTPUT KBUILD_EXTMOD \
+	LLVM LLVM_IAS CROSS_COMPILE KCFLAGS KCPPFLAGS KAFLAGS KRUSTFLAGS KLDFLAGS \
+	KBUILD_EXTRA_SYMBOLS KBUILD_KCONFIG KBUILD_DEFCONFIG
+
 die() {
 	echo "$prog: error: $*" >&2
 	exit 1
