@@ -10,13 +10,16 @@ prog=$(basename "$0")
 # Nothing the rig does may depend on how the build machine's shell is set
 # up: one locale for every tool (sort and comm orders, English compiler
 # messages that the build's warning check greps for), and none of the
-# variables through which the environment steers Kbuild and Kconfig (an
-# LLVM=1 or a KCONFIG_ALLCONFIG there would change the configuration the
-# checks resolve and the kernel they build).
+# variables through which the environment steers Kbuild, Kconfig, quilt,
+# coccicheck or git (an LLVM=1, a KCONFIG_ALLCONFIG or a KBUILD_EXTRA_WARN
+# there would change the configuration the checks resolve, the kernel they
+# build or the warnings they count).
 export LC_ALL=C.UTF-8
 unset LANGUAGE KCONFIG_CONFIG KCONFIG_ALLCONFIG KBUILD_OUTPUT KBUILD_EXTMOD \
 	LLVM LLVM_IAS CROSS_COMPILE KCFLAGS KCPPFLAGS KAFLAGS KRUSTFLAGS KLDFLAGS \
-	KBUILD_EXTRA_SYMBOLS KBUILD_KCONFIG KBUILD_DEFCONFIG
+	KBUILD_EXTRA_SYMBOLS KBUILD_KCONFIG KBUILD_DEFCONFIG KBUILD_EXTRA_WARN \
+	KBUILD_CHECKSRC KBUILD_VERBOSE KBUILD_ABS_SRCTREE COCCI SPFLAGS SPATCH \
+	QUILT_PATCH_OPTS QUILT_PUSH_ARGS QUILT_PC GZIP GIT_DIR GIT_WORK_TREE
 
 die() {
 	echo "$prog: error: $*" >&2
