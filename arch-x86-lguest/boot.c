@@ -340,9 +340,13 @@ static void lguest_set_ldt(const void *addr, unsigned int entries)
 {
 }
 
+/*
+ * The guest has no breakpoints of its own; DR6 is what the CPU reported
+ * with the last debug trap (single-step, int1), which the host passes on.
+ */
 static unsigned long lguest_get_debugreg(int regno)
 {
-	return 0;
+	return regno == 6 ? lguest_data.dr6 : 0;
 }
 
 static void lguest_set_debugreg(int regno, unsigned long value)

@@ -179,16 +179,20 @@ static int __init lguest_init(void)
 		return err;
 	err = map_switcher();
 	if (err)
-		return err;
+		goto arch_exit;
 	lguest_arch_setup_pages();
 	err = lguest_device_init();
-	if (err) {
-		vfree((void *)switcher_addr);
-		return err;
-	}
+	if (err)
+		goto unmap_switcher;
 	pr_info("switcher at %#lx; guests keep %lu MB free at the top\n",
 		switcher_addr, (0UL - switcher_addr) >> 20);
 	return 0;
+
+unmap_switcher:
+	vfree((void *)switcher_addr);
+arch_exit:
+	lguest_arch_exit();
+	return err;
 }
 
 static void __exit lguest_exit(void)

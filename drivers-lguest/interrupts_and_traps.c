@@ -38,12 +38,12 @@ static bool push_guest(struct lguest *lg, u32 *sp, u32 val)
  */
 bool reflect_trap(struct lguest *lg, u32 vector, bool has_err)
 {
-	u64 g = lg->idt[vector];
+	const gate_desc *g = &lg->idt[vector];
 	u32 sp, ss, eflags, virt_if = READ_DATA(lg, irq_enabled) & X86_EFLAGS_IF;
 
 	if (lg->dead)
 		return false;
-	if (!(g & DESC_PRESENT)) {
+	if (!g->bits.p) {
 		kill_guest(lg, "trap %u at eip %#x with no guest handler (cr2 %#x)", vector,
 			   lg->regs.eip, lg->cr2);
 		return false;
@@ -68,20 +68,19 @@ bool reflect_trap(struct lguest *lg, u32 vector, bool has_err)
 		return false;
 	lg->regs.ss = ss;
 	lg->regs.esp = sp;
-	lg->regs.eip = (u32)(g & 0xffff) | (u32)((g >> 32) & 0xffff0000);
-	lg->regs.cs = ((g >> 16) & 0xfffc) | 1;
+	/* The gate's selector is checked with the rest before the next entry. */
+	lg->regs.eip = gate_offset(g);
+	lg->regs.cs = (gate_segment(g) & ~SEGMENT_RPL_MASK) | 1;
 	lg->regs.eflags &= ~(X86_EFLAGS_TF | X86_EFLAGS_NT | X86_EFLAGS_RF);
-	if (!(g & DESC_TRAP_GATE))
+	if (g->bits.type == GATE_INTERRUPT)
 		WRITE_DATA(lg, irq_enabled, 0);
 	return !lg->dead;
 }
 
-/* The vectors the CPU pushes an error code for (the switcher's stubs agree). */
-bool has_errcode(u32 trap)
+/* The vectors the CPU pushes an error code for, as the switcher's stubs know them. */
+bool has_errcode(u32 vector)
 {
-	return trap == X86_TRAP_DF || (trap >= X86_TRAP_TS && trap <= X86_TRAP_PF) ||
-	       trap == X86_TRAP_AC || trap == X86_TRAP_CP || trap == X86_TRAP_VC ||
-	       trap == X86_TRAP_VC + 1;
+	return vector < 32 && (LGUEST_ERRCODE_VECTORS & BIT(vector));
 }
 
 /*
@@ -89,21 +88,22 @@ bool has_errcode(u32 trap)
  * double-fault handler) cannot work in a guest and is dropped: a double
  * fault then kills the guest.  The hypercall vector is the host's.
  */
-void load_idt_entry(struct lguest *lg, u32 entry, u64 gate)
+void load_idt_entry(struct lguest *lg, u32 entry, u64 desc)
 {
-	u32 type = (gate >> 40) & 0x1f;
+	gate_desc g;
 
 	if (entry >= IDT_ENTRIES || entry == LGUEST_TRAP_ENTRY) {
 		kill_guest(lg, "bad IDT entry %u", entry);
 		return;
 	}
-	if ((gate & DESC_PRESENT) && type == GATE_TASK)
-		gate = 0;
-	if ((gate & DESC_PRESENT) && type != GATE_INTERRUPT && type != GATE_TRAP) {
+	memcpy(&g, &desc, sizeof(g));
+	if (g.bits.p && g.bits.type == GATE_TASK)
+		memset(&g, 0, sizeof(g));
+	if (g.bits.p && g.bits.type != GATE_INTERRUPT && g.bits.type != GATE_TRAP) {
 		kill_guest(lg, "IDT entry %u is not an interrupt or trap gate", entry);
 		return;
 	}
-	lg->idt[entry] = gate;
+	lg->idt[entry] = g;
 	if (loaded_guest == lg)
 		loaded_guest = NULL;
 }
@@ -168,10 +168,18 @@ void maybe_deliver_irq(struct lguest *lg)
 	reflect_trap(lg, FIRST_EXTERNAL_VECTOR + irq, false);
 }
 
-/* A halted guest sleeps until an irq it would take, a break or a signal. */
+/*
+ * A halted guest sleeps until an irq it would take, a break or a signal;
+ * only the irq ends the halt.  Its mask is read before sleeping (the
+ * guest cannot change it meanwhile): nothing in the wait's condition may
+ * fault or sleep.
+ */
 void wait_halted(struct lguest *lg)
 {
-	if (!wait_event_interruptible(lg->irq_wq, pending_irq(lg) >= 0 || lg->dead ||
-				      atomic_read(&lg->break_requested)))
+	unsigned long blocked = READ_DATA(lg, blocked_interrupts[0]);
+
+	wait_event_interruptible(lg->irq_wq, (READ_ONCE(lg->irqs_pending) & ~blocked) ||
+				 lg->dead || atomic_read(&lg->break_requested));
+	if (READ_ONCE(lg->irqs_pending) & ~blocked)
 		lg->halted = false;
 }

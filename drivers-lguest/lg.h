@@ -15,24 +15,15 @@
 #include <linux/lguest.h>
 #include <asm/desc_defs.h>
 #include <asm/fpu/types.h>
-#include <asm/lguest.h>
 #include <asm/pgtable_types.h>
-
-/* Bits of a descriptor (segment or gate) seen as one u64. */
-#define DESC_ACCESSED		BIT_ULL(40)
-#define DESC_TYPE_RW		BIT_ULL(41)	/* data: writable; code: readable */
-#define DESC_TYPE_CODE		BIT_ULL(43)
-#define DESC_S			BIT_ULL(44)
-#define DESC_DPL_SHIFT		45
-#define DESC_PRESENT		BIT_ULL(47)
-#define DESC_DPL(d)		((unsigned int)((d) >> DESC_DPL_SHIFT) & 3)
-#define DESC_TRAP_GATE		BIT_ULL(40)	/* trap gate rather than interrupt gate */
+#include "x86/switcher.h"
 
 struct lguest_stats {
 	unsigned long exits;		/* every return from the switcher */
 	unsigned long page_faults;	/* ... of which shadow page faults */
 	unsigned long hypercalls;	/* ... of which hypercalls (incl. batched) */
 	unsigned long host_irqs;	/* ... of which host interrupts */
+	unsigned long host_nmis;	/* NMIs and machine checks for the host */
 	unsigned long guest_irqs;	/* virtual interrupts delivered */
 };
 
@@ -44,7 +35,8 @@ struct lguest {
 	int exit_reason;		/* enum lguest_exit_reason, once dead */
 	char dead_msg[LGUEST_MSG_LEN];
 
-	/* Guest memory: the launcher's mapping of guest-physical 0. */
+	/* Guest memory: the launcher's mapping of guest-physical 0, in mm. */
+	struct mm_struct *mm;		/* the launcher's, from INITIALIZE on */
 	unsigned long mem_base;
 	u32 mem_pages;
 	u32 device_pages;		/* just above RAM */
@@ -53,9 +45,10 @@ struct lguest {
 	/* The guest's CPU. */
 	struct lguest_regs regs;
 	u32 cr2;
+	unsigned long dr6;		/* with the last #DB */
 	u32 ss1, esp1;			/* LHCALL_SET_STACK */
-	u64 idt[IDT_ENTRIES];		/* the guest's own gates */
-	u64 gdt[GDT_ENTRIES];		/* its descriptors, as the CPU sees them */
+	gate_desc idt[IDT_ENTRIES];	/* the guest's own gates */
+	struct desc_struct gdt[GDT_ENTRIES];	/* its descriptors, as the CPU sees them */
 	struct fxregs_state fpu __aligned(16);	/* x87/SSE: no XSAVE for guests */
 
 	/* Shadow page tables. */
@@ -111,6 +104,7 @@ unsigned long guest_va_to_user(struct lguest *lg, u32 vaddr, bool write);
 /* segments.c */
 void setup_default_gdt(struct lguest *lg);
 void load_gdt_entry(struct lguest *lg, u32 entry, u64 desc);
+const struct desc_struct *guest_desc(struct lguest *lg, u32 sel);
 void load_tls(struct lguest *lg, u32 gpa);
 bool selector_ok(struct lguest *lg, u32 sel, bool null_ok);
 bool check_segments(struct lguest *lg);
@@ -121,7 +115,7 @@ void init_clockevent(struct lguest *lg);
 void set_clockevent(struct lguest *lg, u32 delta_ns);
 void load_idt_entry(struct lguest *lg, u32 entry, u64 gate);
 bool reflect_trap(struct lguest *lg, u32 vector, bool has_err);
-bool has_errcode(u32 trap);
+bool has_errcode(u32 vector);
 int pending_irq(struct lguest *lg);
 void maybe_deliver_irq(struct lguest *lg);
 void wait_halted(struct lguest *lg);

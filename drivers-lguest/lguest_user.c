@@ -13,6 +13,7 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/sched.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -29,6 +30,8 @@ static ssize_t lg_read(struct file *file, char __user *ubuf, size_t len, loff_t 
 
 	if (len < sizeof(ex))
 		return -EINVAL;
+	if (lg->mm && lg->mm != current->mm)
+		return -EIO;
 	if (mutex_lock_interruptible(&lg->lock))
 		return -EINTR;
 	if (!lg->initialized)
@@ -68,6 +71,15 @@ static int check_init(const struct lguest_init *init)
 	return 0;
 }
 
+/*
+ * Every page of the guest may end up pinned: all of them count against
+ * the launcher's RLIMIT_MEMLOCK from the start (CAP_IPC_LOCK lifts it).
+ */
+static unsigned long guest_pages(const struct lguest *lg)
+{
+	return lg->mem_pages + lg->device_pages;
+}
+
 static ssize_t lg_initialize(struct lguest *lg, const char __user *ubuf, size_t len)
 {
 	struct lguest_init init;
@@ -87,16 +99,31 @@ static ssize_t lg_initialize(struct lguest *lg, const char __user *ubuf, size_t 
 	lg->mem_pages = init.mem_pages;
 	lg->device_pages = init.device_pages;
 	lg->kernel_pgd_first = init.page_offset >> PGDIR_SHIFT;
-	lg->pinned = kvcalloc(init.mem_pages + init.device_pages, sizeof(*lg->pinned),
-			      GFP_KERNEL);
-	if (!lg->pinned)
-		return -ENOMEM;
+	err = account_locked_vm(current->mm, guest_pages(lg), true);
+	if (err)
+		return err;
+	lg->pinned = kvcalloc(guest_pages(lg), sizeof(*lg->pinned), GFP_KERNEL_ACCOUNT);
+	if (!lg->pinned) {
+		err = -ENOMEM;
+		goto unaccount;
+	}
 	err = init_shadow(lg, init.pgdir);
 	if (err)
-		return err;	/* the rest is freed on release */
+		goto free_pinned;
 	lguest_arch_init_guest(lg, init.start, init.boot_params);
+	/* The guest belongs to this address space: its memory is there. */
+	mmgrab(current->mm);
+	lg->mm = current->mm;
 	lg->initialized = true;
 	return len;
+
+free_pinned:
+	free_shadow(lg);
+	kvfree(lg->pinned);
+	lg->pinned = NULL;
+unaccount:
+	account_locked_vm(current->mm, guest_pages(lg), false);
+	return err;
 }
 
 static ssize_t lg_write(struct file *file, const char __user *ubuf, size_t len, loff_t *off)
@@ -109,6 +136,8 @@ static ssize_t lg_write(struct file *file, const char __user *ubuf, size_t len, 
 		return -EINVAL;
 	if (copy_from_user(req, ubuf, sizeof(req)))
 		return -EFAULT;
+	if (lg->mm && lg->mm != current->mm)
+		return -EIO;
 
 	switch (req[0]) {
 	case LHREQ_INITIALIZE:
@@ -140,7 +169,7 @@ static ssize_t lg_write(struct file *file, const char __user *ubuf, size_t len, 
 
 static int lg_open(struct inode *inode, struct file *file)
 {
-	struct lguest *lg = kvzalloc(sizeof(*lg), GFP_KERNEL);
+	struct lguest *lg = kvzalloc(sizeof(*lg), GFP_KERNEL_ACCOUNT);
 
 	if (!lg)
 		return -ENOMEM;
@@ -160,15 +189,18 @@ static int lg_release(struct inode *inode, struct file *file)
 	if (loaded_guest == lg)
 		loaded_guest = NULL;
 	if (lg->initialized)
-		pr_info("guest exits: %lu (page faults %lu, hypercalls %lu, host irqs %lu); guest irqs %lu\n",
+		pr_info("guest exits: %lu (page faults %lu, hypercalls %lu, host irqs %lu); guest irqs %lu; host nmis %lu\n",
 			lg->stats.exits, lg->stats.page_faults, lg->stats.hypercalls,
-			lg->stats.host_irqs, lg->stats.guest_irqs);
+			lg->stats.host_irqs, lg->stats.guest_irqs, lg->stats.host_nmis);
 	free_shadow(lg);
-	if (lg->pinned) {
-		for (i = 0; i < lg->mem_pages + lg->device_pages; i++)
+	if (lg->initialized) {
+		/* The guest may have written any of them. */
+		for (i = 0; i < guest_pages(lg); i++)
 			if (lg->pinned[i])
-				unpin_user_page(lg->pinned[i]);
+				unpin_user_pages_dirty_lock(&lg->pinned[i], 1, true);
 		kvfree(lg->pinned);
+		account_locked_vm(lg->mm, guest_pages(lg), false);
+		mmdrop(lg->mm);
 	}
 	kvfree(lg);
 	return 0;

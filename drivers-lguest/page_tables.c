@@ -42,7 +42,8 @@ static struct page *pin_guest_page(struct lguest *lg, u32 pfn)
 	}
 	if (lg->pinned[pfn])
 		return lg->pinned[pfn];
-	if (pin_user_pages_fast(lg->mem_base + pfn * PAGE_SIZE, 1, FOLL_WRITE, &page) != 1) {
+	if (pin_user_pages_fast(lg->mem_base + pfn * PAGE_SIZE, 1, FOLL_WRITE | FOLL_LONGTERM,
+				&page) != 1) {
 		kill_guest(lg, "cannot pin guest pfn %#x", pfn);
 		return NULL;
 	}
@@ -62,8 +63,8 @@ int init_shadow(struct lguest *lg, u32 pgdir)
 	unsigned int i, first = pte_index(switcher_addr);
 	u32 *pt;
 
-	lg->shadow_pgdir = alloc_page(GFP_KERNEL | __GFP_ZERO);
-	lg->slot_pt = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	lg->shadow_pgdir = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+	lg->slot_pt = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
 	if (!lg->shadow_pgdir || !lg->slot_pt)
 		return -ENOMEM;
 	pt = page_address(lg->slot_pt);
@@ -114,9 +115,12 @@ void free_shadow(struct lguest *lg)
 	if (lg->shadow_pgdir) {
 		flush_shadow(lg);
 		__free_page(lg->shadow_pgdir);
+		lg->shadow_pgdir = NULL;
 	}
-	if (lg->slot_pt)
+	if (lg->slot_pt) {
 		__free_page(lg->slot_pt);
+		lg->slot_pt = NULL;
+	}
 }
 
 bool new_pgdir(struct lguest *lg, u32 pgdir)
@@ -190,16 +194,26 @@ bool demand_page(struct lguest *lg, u32 vaddr, u32 errcode)
 	struct page *page;
 
 	if (idx >= switcher_pgd_index()) {
-		kill_guest(lg, "access to the switcher slot at %#x (eip %#x)", vaddr,
-			   lg->regs.eip);
+		/* From guest user mode, a fault like any at a kernel address. */
+		if (!(errcode & X86_PF_USER))
+			kill_guest(lg, "access to the switcher slot at %#x (eip %#x)", vaddr,
+				   lg->regs.eip);
 		return false;
 	}
-	if (!guest_walk(lg, vaddr, &pde, &pte, &pte_gpa))
+	/*
+	 * The guest's own fault: its error code says what the guest's
+	 * tables say (the shadow entry may be absent where the guest's is
+	 * present and forbids the access).
+	 */
+	if (!guest_walk(lg, vaddr, &pde, &pte, &pte_gpa)) {
+		lg->regs.errcode &= ~X86_PF_PROT;
 		return false;
-	if (write && !(pte & pde & _PAGE_RW))
+	}
+	if ((write && !(pte & pde & _PAGE_RW)) ||
+	    ((errcode & X86_PF_USER) && !(pte & pde & _PAGE_USER))) {
+		lg->regs.errcode |= X86_PF_PROT;
 		return false;
-	if ((errcode & X86_PF_USER) && !(pte & pde & _PAGE_USER))
-		return false;
+	}
 	page = pin_guest_page(lg, pte >> PAGE_SHIFT);
 	if (!page)
 		return false;
@@ -213,7 +227,7 @@ bool demand_page(struct lguest *lg, u32 vaddr, u32 errcode)
 	if (lg->shadow_pt[idx] && !same_pde(pde, lg->shadow_pde[idx]))
 		drop_shadow_pt(lg, idx);
 	if (!lg->shadow_pt[idx]) {
-		lg->shadow_pt[idx] = alloc_page(GFP_KERNEL | __GFP_ZERO);
+		lg->shadow_pt[idx] = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
 		if (!lg->shadow_pt[idx]) {
 			kill_guest(lg, "out of memory for shadow page tables");
 			return false;

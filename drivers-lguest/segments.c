@@ -6,22 +6,23 @@
  * no system descriptors, nothing more privileged than ring 1, and the
  * accessed bit preset (the CPU would otherwise try to set it in a GDT
  * the guest sees read-only).  The switcher's own segments and the TSS
- * entries are the host's.
+ * entries are the host's.  The guest has no LDT.
+ *
+ * Every selector the host takes from the guest (in its registers, its
+ * gates, its stack) is looked up with guest_desc(), which refuses what
+ * is not a present, non-system entry of this GDT.
  */
 #include <linux/uaccess.h>
+#include <asm/desc.h>
 #include "lg.h"
-
-static u64 flat_segment(u32 type_byte)
-{
-	/* Base 0, limit 4 GB in pages, 32-bit. */
-	return 0xffffULL | ((u64)type_byte << 40) | (0xfULL << 48) | (0xcULL << 52);
-}
 
 void setup_default_gdt(struct lguest *lg)
 {
 	/* Until the guest sends its own: flat ring-1 kernel segments. */
-	lg->gdt[GDT_ENTRY_KERNEL_CS] = flat_segment(0xbb);
-	lg->gdt[GDT_ENTRY_KERNEL_DS] = flat_segment(0xb3);
+	lg->gdt[GDT_ENTRY_KERNEL_CS] =
+		(struct desc_struct)GDT_ENTRY_INIT(DESC_CODE32 | _DESC_DPL(1), 0, 0xfffff);
+	lg->gdt[GDT_ENTRY_KERNEL_DS] =
+		(struct desc_struct)GDT_ENTRY_INIT(DESC_DATA32 | _DESC_DPL(1), 0, 0xfffff);
 }
 
 bool host_gdt_entry(unsigned int entry)
@@ -30,30 +31,50 @@ bool host_gdt_entry(unsigned int entry)
 	       entry == GDT_ENTRY_TSS || entry == GDT_ENTRY_DOUBLEFAULT_TSS;
 }
 
-static bool fix_descriptor(struct lguest *lg, unsigned int entry, u64 *d)
+/*
+ * The guest's present code or data descriptor that a selector names, or
+ * NULL: a null or LDT selector, an index beyond the GDT, one of the
+ * host's entries, or an absent one.
+ */
+const struct desc_struct *guest_desc(struct lguest *lg, u32 sel)
 {
-	if (!(*d & DESC_PRESENT))
+	unsigned int entry = sel >> 3;
+	const struct desc_struct *d;
+
+	if (sel > 0xffff || (sel & SEGMENT_TI_MASK) || !entry || entry >= GDT_ENTRIES ||
+	    host_gdt_entry(entry))
+		return NULL;
+	d = &lg->gdt[entry];
+	return d->p && d->s ? d : NULL;
+}
+
+static bool fix_descriptor(struct lguest *lg, unsigned int entry, struct desc_struct *d)
+{
+	if (!d->p)
 		return true;
-	if (!(*d & DESC_S)) {
+	if (!d->s) {
 		kill_guest(lg, "system descriptor in GDT entry %u", entry);
 		return false;
 	}
-	if (!DESC_DPL(*d))
-		*d |= 1ULL << DESC_DPL_SHIFT;
-	*d |= DESC_ACCESSED;
+	if (!d->dpl)
+		d->dpl = 1;
+	d->type |= _DESC_ACCESSED;
 	return true;
 }
 
 void load_gdt_entry(struct lguest *lg, u32 entry, u64 desc)
 {
+	struct desc_struct d;
+
 	if (entry >= GDT_ENTRIES) {
 		kill_guest(lg, "bad GDT entry %u", entry);
 		return;
 	}
+	memcpy(&d, &desc, sizeof(d));
 	/* Writes to the host's entries are ignored: Linux writes its TSS. */
-	if (host_gdt_entry(entry) || !fix_descriptor(lg, entry, &desc))
+	if (host_gdt_entry(entry) || !fix_descriptor(lg, entry, &d))
 		return;
-	lg->gdt[entry] = desc;
+	lg->gdt[entry] = d;
 	if (loaded_guest == lg)
 		loaded_guest = NULL;
 }
@@ -78,50 +99,61 @@ void load_tls(struct lguest *lg, u32 gpa)
  */
 bool selector_ok(struct lguest *lg, u32 sel, bool null_ok)
 {
-	u64 d;
+	const struct desc_struct *d;
 
-	if (sel > 0xffff || (sel & SEGMENT_TI_MASK))
-		return false;
 	if (sel < 4)
 		return null_ok;
-	if (host_gdt_entry(sel >> 3))
-		return false;
-	d = lg->gdt[sel >> 3];
-	if (!(d & DESC_PRESENT) || !(d & DESC_S))
+	d = guest_desc(lg, sel);
+	if (!d)
 		return false;
 	/* Code segments only if readable; DPL at least the RPL. */
-	if ((d & DESC_TYPE_CODE) && !(d & DESC_TYPE_RW))
+	if ((d->type & _DESC_CODE_EXECUTABLE) && !(d->type & _DESC_CODE_READABLE))
 		return false;
-	return DESC_DPL(d) >= (sel & SEGMENT_RPL_MASK);
+	return d->dpl >= (sel & SEGMENT_RPL_MASK);
 }
 
-static bool code_stack_ok(struct lguest *lg, u32 cs, u32 ss)
+/* The last valid offset of a segment. */
+static u32 desc_limit(const struct desc_struct *d)
 {
-	u32 rpl = cs & SEGMENT_RPL_MASK;
-	u64 c, s;
+	u32 limit = get_desc_limit(d);
 
-	if (cs > 0xffff || ss > 0xffff || (cs & SEGMENT_TI_MASK) || (ss & SEGMENT_TI_MASK) ||
-	    cs < 4 || ss < 4 || (rpl != 1 && rpl != USER_RPL) ||
-	    (ss & SEGMENT_RPL_MASK) != rpl || host_gdt_entry(cs >> 3) || host_gdt_entry(ss >> 3))
-		return false;
-	c = lg->gdt[cs >> 3];
-	s = lg->gdt[ss >> 3];
-	return (c & DESC_PRESENT) && (c & DESC_S) && (c & DESC_TYPE_CODE) && DESC_DPL(c) == rpl &&
-	       (s & DESC_PRESENT) && (s & DESC_S) && !(s & DESC_TYPE_CODE) &&
-	       (s & DESC_TYPE_RW) && DESC_DPL(s) == rpl;
+	return d->g ? (limit << PAGE_SHIFT) | ~PAGE_MASK : limit;
 }
 
 /*
- * Before every entry: cs and ss must be a matching ring 1 or ring 3 pair,
- * data segments the CPU would refuse become null (as iret does), and the
- * flags the guest may not have are cleared.
+ * What the switcher's iret will check of the guest's code and stack
+ * segments, checked first: a fault there would be the switcher's.
+ */
+static bool code_stack_ok(struct lguest *lg, const struct lguest_regs *r)
+{
+	u32 rpl = r->cs & SEGMENT_RPL_MASK;
+	const struct desc_struct *c, *s;
+
+	if ((rpl != 1 && rpl != USER_RPL) || (r->ss & SEGMENT_RPL_MASK) != rpl)
+		return false;
+	c = guest_desc(lg, r->cs);
+	s = guest_desc(lg, r->ss);
+	if (!c || !s)
+		return false;
+	if (!(c->type & _DESC_CODE_EXECUTABLE) || c->dpl != rpl || r->eip > desc_limit(c))
+		return false;
+	return !(s->type & _DESC_CODE_EXECUTABLE) && (s->type & _DESC_DATA_WRITABLE) &&
+	       s->dpl == rpl;
+}
+
+/*
+ * Before every entry: cs and ss must be a matching ring 1 or ring 3 pair
+ * the CPU accepts with this eip, data segments the CPU would refuse
+ * become null (as iret does), and the flags the guest may not have are
+ * cleared.
  */
 bool check_segments(struct lguest *lg)
 {
 	struct lguest_regs *r = &lg->regs;
 
-	if (!code_stack_ok(lg, r->cs, r->ss)) {
-		kill_guest(lg, "bad code or stack segment %#x:%#x", r->cs, r->ss);
+	if (!code_stack_ok(lg, r)) {
+		kill_guest(lg, "bad code or stack segment %#x:%#x (eip %#x)", r->cs, r->ss,
+			   r->eip);
 		return false;
 	}
 	if (!selector_ok(lg, r->ds, true))

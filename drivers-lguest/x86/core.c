@@ -33,31 +33,13 @@ static struct {
 	unsigned short segment;
 } __packed switcher_entry;
 
-static u64 segment_desc(u32 base, u32 limit, u32 type_byte, u32 flags)
-{
-	return (u64)(limit & 0xffff) | ((u64)(base & 0xffffff) << 16) |
-	       ((u64)type_byte << 40) | ((u64)((limit >> 16) & 0xf) << 48) |
-	       ((u64)flags << 52) | ((u64)(base >> 24) << 56);
-}
-
 /* The switcher's flat ring-0 segments, in the host's GDT and every guest's. */
-#define SWITCHER_CS_DESC	segment_desc(0, 0xfffff, 0x9b, 0xc)
-#define SWITCHER_DS_DESC	segment_desc(0, 0xfffff, 0x93, 0xc)
-
-static u64 stub_gate(unsigned int vector, u32 dpl)
-{
-	u32 handler = switcher_addr + (lguest_trap_stubs - lguest_switcher_start) +
-		      LGUEST_STUB_SIZE * vector;
-
-	return (u64)(handler & 0xffff) | ((u64)LGUEST_CS << 16) |
-	       ((u64)(0x80 | (dpl << 5) | GATE_INTERRUPT) << 40) |
-	       ((u64)(handler >> 16) << 48);
-}
+static struct desc_struct switcher_cs = GDT_ENTRY_INIT(DESC_CODE32, 0, 0xfffff);
+static struct desc_struct switcher_ds = GDT_ENTRY_INIT(DESC_DATA32, 0, 0xfffff);
 
 int lguest_arch_init(void)
 {
 	struct desc_struct *gdt = get_cpu_gdt_rw(0);
-	u64 cs = SWITCHER_CS_DESC, ds = SWITCHER_DS_DESC;
 
 	if (boot_cpu_has(X86_FEATURE_PV_DEPRIV)) {
 		pr_err("cannot run guests inside a paravirtualized guest\n");
@@ -67,19 +49,20 @@ int lguest_arch_init(void)
 		pr_err("this CPU has no FXSAVE/FXRSTOR: cannot keep a guest's FPU state\n");
 		return -ENODEV;
 	}
-	if (desc_empty(&gdt[GDT_ENTRY_LGUEST_CS]) && desc_empty(&gdt[GDT_ENTRY_LGUEST_DS])) {
-		write_gdt_entry(gdt, GDT_ENTRY_LGUEST_CS, &cs, DESCTYPE_S);
-		write_gdt_entry(gdt, GDT_ENTRY_LGUEST_DS, &ds, DESCTYPE_S);
-		return 0;
+	if (!desc_empty(&gdt[GDT_ENTRY_LGUEST_CS]) || !desc_empty(&gdt[GDT_ENTRY_LGUEST_DS])) {
+		pr_err("GDT entries %d and %d are in use\n", GDT_ENTRY_LGUEST_CS,
+		       GDT_ENTRY_LGUEST_DS);
+		return -EBUSY;
 	}
-	pr_err("GDT entries %d and %d are in use\n", GDT_ENTRY_LGUEST_CS, GDT_ENTRY_LGUEST_DS);
-	return -EBUSY;
+	write_gdt_entry(gdt, GDT_ENTRY_LGUEST_CS, &switcher_cs, DESCTYPE_S);
+	write_gdt_entry(gdt, GDT_ENTRY_LGUEST_DS, &switcher_ds, DESCTYPE_S);
+	return 0;
 }
 
 void lguest_arch_exit(void)
 {
 	struct desc_struct *gdt = get_cpu_gdt_rw(0);
-	u64 zero = 0;
+	struct desc_struct zero = { };
 
 	write_gdt_entry(gdt, GDT_ENTRY_LGUEST_CS, &zero, DESCTYPE_S);
 	write_gdt_entry(gdt, GDT_ENTRY_LGUEST_DS, &zero, DESCTYPE_S);
@@ -118,42 +101,61 @@ void lguest_arch_init_guest(struct lguest *lg, u32 start, u32 boot_params)
 	lg->fpu.mxcsr = MXCSR_DEFAULT;
 }
 
+/*
+ * The DPL of the switcher's gate for a vector: who may raise it with
+ * "int".  The guest's choice is followed only where the stub then sees
+ * the frame it expects: never for the vectors with an error code, for
+ * NMI and machine checks (which the host hands to its own handlers), or
+ * for external interrupts but the system call vector.  A refused "int"
+ * is a #GP, and lguest_arch_handle_trap() delivers what the guest's
+ * gate allowed.  Hypercalls come from the guest kernel only.
+ */
+static unsigned int stub_dpl(const struct lguest *lg, unsigned int vector)
+{
+	const gate_desc *g = &lg->idt[vector];
+
+	if (vector == LGUEST_TRAP_ENTRY)
+		return 1;
+	if (!g->bits.p || g->bits.dpl != 3)
+		return 0;
+	if (vector == IA32_SYSCALL_VECTOR)
+		return 3;
+	if (vector >= FIRST_EXTERNAL_VECTOR || vector == X86_TRAP_NMI ||
+	    vector == X86_TRAP_MC || has_errcode(vector))
+		return 0;
+	return 3;
+}
+
 static void load_guest_tables(struct lguest *lg)
 {
 	struct lguest_ro_page *ro = &lguest_pages->ro;
-	u64 *gdt = (u64 *)ro->guest_gdt, *idt = (u64 *)ro->guest_idt;
+	unsigned long stubs = switcher_addr + (lguest_trap_stubs - lguest_switcher_start);
 	unsigned int i;
 
-	memcpy(gdt, lg->gdt, sizeof(lg->gdt));
-	gdt[GDT_ENTRY_LGUEST_CS] = SWITCHER_CS_DESC;
-	gdt[GDT_ENTRY_LGUEST_DS] = SWITCHER_DS_DESC;
-	gdt[GDT_ENTRY_TSS] = segment_desc((unsigned long)&ro->guest_tss,
-					  sizeof(ro->guest_tss) - 1, 0x89, 0);
-	gdt[GDT_ENTRY_DOUBLEFAULT_TSS] = 0;
-	for (i = 0; i < IDT_ENTRIES; i++) {
-		u32 dpl = (lg->idt[i] & DESC_PRESENT) ? DESC_DPL(lg->idt[i]) : 0;
-
-		/*
-		 * Only the exception vectors and the system call vector may
-		 * be raised with "int" by the guest: a trap on any other
-		 * vector is then certainly one of the host's interrupts.
-		 */
-		if (i == LGUEST_TRAP_ENTRY)
-			dpl = 1;
-		else if (dpl != 3 || (i >= FIRST_EXTERNAL_VECTOR && i != IA32_SYSCALL_VECTOR))
-			dpl = 0;
-		idt[i] = stub_gate(i, dpl);
-	}
+	memcpy(ro->guest_gdt, lg->gdt, sizeof(lg->gdt));
+	ro->guest_gdt[GDT_ENTRY_LGUEST_CS] = switcher_cs;
+	ro->guest_gdt[GDT_ENTRY_LGUEST_DS] = switcher_ds;
+	set_tssldt_descriptor(&ro->guest_gdt[GDT_ENTRY_TSS], (unsigned long)&ro->guest_tss,
+			      DESC_TSS, sizeof(ro->guest_tss) - 1);
+	memset(&ro->guest_gdt[GDT_ENTRY_DOUBLEFAULT_TSS], 0, sizeof(struct desc_struct));
+	for (i = 0; i < IDT_ENTRIES; i++)
+		pack_gate(&ro->guest_idt[i], GATE_INTERRUPT, stubs + LGUEST_STUB_SIZE * i,
+			  stub_dpl(lg, i), 0, LGUEST_CS);
 	loaded_guest = lg;
 }
 
-static bool host_interrupt(u32 trapnum)
+/* Vectors whose trap is the host's business, not the guest's. */
+static bool host_vector(u32 trapnum)
 {
-	return trapnum >= FIRST_EXTERNAL_VECTOR && trapnum != IA32_SYSCALL_VECTOR;
+	return trapnum == X86_TRAP_NMI || trapnum == X86_TRAP_MC ||
+	       (trapnum >= FIRST_EXTERNAL_VECTOR && trapnum != IA32_SYSCALL_VECTOR);
 }
 
-/* Run the host's handler for an interrupt that arrived in the guest. */
-static void deliver_host_irq(u32 vector)
+/*
+ * Run the host's handler for an interrupt, NMI or machine check that
+ * arrived while the guest ran, with the frame it would have had.
+ */
+static void deliver_host_trap(u32 vector)
 {
 	gate_desc *g = (gate_desc *)lguest_pages->ro.host_idt_desc.address + vector;
 
@@ -162,11 +164,14 @@ static void deliver_host_irq(u32 vector)
 }
 
 /*
- * Enter the guest once, interrupts off; return with its trap.  While it
- * runs: CR4 without PGE (the host's global mappings must not survive in
- * the guest's address space), SMEP and SMAP (the guest kernel is
- * "supervisor" to the MMU and uses its user pages freely) and OSXSAVE;
- * SYSENTER is disarmed and host breakpoints are off.
+ * Enter the guest once, interrupts off; return with its trap and what
+ * struck the switcher itself on the way (LGUEST_PENDING_NMI,
+ * LGUEST_PENDING_MC).  While the guest runs: CR4 without PGE (the host's
+ * global mappings must not survive in the guest's address space), SMEP
+ * and SMAP (the guest kernel is "supervisor" to the MMU and uses its user
+ * pages freely), OSXSAVE, and the launcher's PCE and TSD (guest processes
+ * may read the TSC, as the guest's vDSO does, but no host performance
+ * counter); SYSENTER is disarmed and host breakpoints are off.
  *
  * Without OSXSAVE, XSAVE, XGETBV and every AVX instruction raise #UD and
  * CPUID reports no OSXSAVE, in the guest's user mode too, where CPUID is
@@ -175,10 +180,12 @@ static void deliver_host_irq(u32 vector)
  * lguest_arch_run_guest() switch, nor see what another process left
  * there.  XCR0 keeps the host's value and is never touched.
  */
-static void switch_to_guest_once(struct lguest *lg)
+static unsigned int switch_to_guest_once(struct lguest *lg)
 {
 	struct lguest_cpu_pages *p = lguest_pages;
 	int cpu = smp_processor_id();
+	unsigned long dr1;
+	unsigned int pending = 0;
 	u64 sysenter_cs = 0;
 
 	if (loaded_guest != lg)
@@ -191,28 +198,47 @@ static void switch_to_guest_once(struct lguest *lg)
 	}
 	if (hw_breakpoint_active())
 		set_debugreg(0, 7);
+	/* DR1 is the switcher's note of NMIs that struck it: none yet. */
+	set_debugreg(0, 1);
 	/* The switcher clears the TSS busy bit: the writable GDT, please. */
 	load_direct_gdt(cpu);
 	p->ro.host_cr3 = __read_cr3();
 	native_store_gdt(&p->ro.host_gdt_desc);
 	store_idt(&p->ro.host_idt_desc);
 	p->ro.host_cr4 = __read_cr4();
+	store_ldt(p->ro.host_ldt);
 	p->ro.guest_cr4 = p->ro.host_cr4 & ~(X86_CR4_PGE | X86_CR4_SMEP | X86_CR4_SMAP |
-					     X86_CR4_OSXSAVE);
+					     X86_CR4_OSXSAVE | X86_CR4_PCE | X86_CR4_TSD);
 	asm volatile("lcall *%[entry]" : "+a" (p) : [entry] "m" (switcher_entry)
 		     : "ecx", "edx", "memory", "cc");
 	lg->cr2 = read_cr2();
+	get_debugreg(dr1, 1);
+	if ((dr1 & ~LGUEST_PENDING_MASK) == LGUEST_PENDING_TAG)
+		pending = dr1 & LGUEST_PENDING_MASK;
+	/* A debug trap leaves its status in DR6: the guest's, not the host's. */
+	if (p->rw.regs.trapnum == X86_TRAP_DB) {
+		get_debugreg(lg->dr6, 6);
+		set_debugreg(DR6_RESERVED, 6);
+	}
 	load_fixmap_gdt(cpu);
 	if (hw_breakpoint_active())
 		hw_breakpoint_restore();
 	if (sysenter_cs)
 		wrmsrl(MSR_IA32_SYSENTER_CS, sysenter_cs);
 	lg->regs = lguest_pages->rw.regs;
+	/* A CPU may push a selector as 16 bits, leaving the rest stale. */
+	lg->regs.gs &= 0xffff;
+	lg->regs.fs &= 0xffff;
+	lg->regs.ds &= 0xffff;
+	lg->regs.es &= 0xffff;
+	lg->regs.cs &= 0xffff;
+	lg->regs.ss &= 0xffff;
+	return pending;
 }
 
 /*
- * Run the guest until it traps.  Returns false if that was a host
- * interrupt, which has been handled.
+ * Run the guest until it traps.  Returns false if that was the host's
+ * (an interrupt, NMI or machine check), which has been handled.
  *
  * The FPU is the guest's while it runs: kernel_fpu_begin() puts the
  * launcher's user state away (it comes back on the way out to user
@@ -221,21 +247,30 @@ static void switch_to_guest_once(struct lguest *lg)
  */
 bool lguest_arch_run_guest(struct lguest *lg)
 {
-	bool host_irq;
+	unsigned int pending;
+	bool host_trap;
 
 	kernel_fpu_begin();
 	asm volatile("fxrstor %0" : : "m" (lg->fpu));
 	local_irq_disable();
-	switch_to_guest_once(lg);
+	pending = switch_to_guest_once(lg);
 	asm volatile("fxsave %0" : "=m" (lg->fpu));
-	host_irq = host_interrupt(lg->regs.trapnum);
-	if (host_irq) {
-		deliver_host_irq(lg->regs.trapnum);
-		lg->stats.host_irqs++;
+	if (pending & LGUEST_PENDING_NMI)
+		deliver_host_trap(X86_TRAP_NMI);
+	if (pending & LGUEST_PENDING_MC)
+		deliver_host_trap(X86_TRAP_MC);
+	lg->stats.host_nmis += hweight32(pending);
+	host_trap = host_vector(lg->regs.trapnum);
+	if (host_trap) {
+		deliver_host_trap(lg->regs.trapnum);
+		if (lg->regs.trapnum < FIRST_EXTERNAL_VECTOR)
+			lg->stats.host_nmis++;
+		else
+			lg->stats.host_irqs++;
 	}
 	local_irq_enable();
 	kernel_fpu_end();
-	return !host_irq;
+	return !host_trap;
 }
 
 /*
@@ -285,25 +320,61 @@ static bool emulate_insn(struct lguest *lg)
 	return true;
 }
 
-/* A trap other than a hypercall or host interrupt. */
+/* The flags of a selector error code: an external event; an IDT vector. */
+#define SEL_ERR_EXT	BIT(0)
+#define SEL_ERR_IDT	BIT(1)
+
+/*
+ * A #GP from "int n" whose gate in the switcher's IDT has too low a DPL
+ * (see stub_dpl()): if the guest's own gate allows the caller, deliver
+ * the software interrupt as the CPU would have, with no error code.
+ */
+static bool emulate_soft_int(struct lguest *lg)
+{
+	u32 err = lg->regs.errcode, vector = err >> 3;
+	unsigned long uaddr;
+	const gate_desc *g;
+	u8 insn[2];
+
+	if ((err & (SEL_ERR_IDT | SEL_ERR_EXT)) != SEL_ERR_IDT ||
+	    vector >= IDT_ENTRIES || vector == LGUEST_TRAP_ENTRY)
+		return false;
+	g = &lg->idt[vector];
+	if (!g->bits.p || g->bits.dpl < (lg->regs.cs & SEGMENT_RPL_MASK))
+		return false;
+	uaddr = guest_va_to_user(lg, lg->regs.eip, false);
+	if (!uaddr || (uaddr & ~PAGE_MASK) > PAGE_SIZE - sizeof(insn) ||
+	    copy_from_user(insn, (void __user *)uaddr, sizeof(insn)) ||
+	    insn[0] != 0xcd || insn[1] != vector)
+		return false;
+	lg->regs.eip += sizeof(insn);
+	reflect_trap(lg, vector, false);
+	return true;
+}
+
+/* A trap other than a hypercall or the host's own. */
 void lguest_arch_handle_trap(struct lguest *lg)
 {
 	u32 trap = lg->regs.trapnum;
 
+	if (trap & LGUEST_TRAP_IN_SWITCHER) {
+		kill_guest(lg, "the CPU refused the guest's state (exception %u on entry)",
+			   trap & ~LGUEST_TRAP_IN_SWITCHER);
+		return;
+	}
 	switch (trap) {
+	case X86_TRAP_DB:
+		WRITE_DATA(lg, dr6, lg->dr6);
+		break;
 	case X86_TRAP_PF:
 		if (demand_page(lg, lg->cr2, lg->regs.errcode) || lg->dead)
 			return;
 		WRITE_DATA(lg, cr2, lg->cr2);
 		break;
 	case X86_TRAP_GP:
-		if (emulate_insn(lg))
+		if (emulate_insn(lg) || emulate_soft_int(lg))
 			return;
 		break;
-	case X86_TRAP_NMI:
-	case X86_TRAP_MC:
-		kill_guest(lg, "host exception %u while the guest ran", trap);
-		return;
 	}
 	reflect_trap(lg, trap, has_errcode(trap));
 }

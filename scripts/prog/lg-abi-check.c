@@ -8,8 +8,13 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
+#include <linux/capability.h>
 #include <linux/lguest.h>
 
 #define MEM_PAGES	64
@@ -96,6 +101,102 @@ static void expect_killed(const char *what, const unsigned char *code, size_t le
 	close(fd);
 }
 
+/* The launcher's locked memory, in kB, from /proc/self/status. */
+static long vm_locked_kb(void)
+{
+	char line[128];
+	long kb = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmLck: %ld kB", &kb) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kb;
+}
+
+/*
+ * Guest memory is pinned: it counts as the launcher's locked memory while
+ * the guest exists, and a launcher without CAP_IPC_LOCK cannot pin more
+ * than RLIMIT_MEMLOCK.
+ */
+static void check_memlock(void)
+{
+	struct lguest_init init = good_init();
+	long before = vm_locked_kb(), during;
+	int fd = open("/dev/lguest", O_RDWR), status;
+	pid_t pid;
+
+	if (fd < 0 || write(fd, &init, sizeof(init)) != sizeof(init)) {
+		perror("initialising a guest");
+		failures++;
+		return;
+	}
+	during = vm_locked_kb();
+	close(fd);
+	printf("%s guest memory counts as locked: VmLck %ld kB, %ld kB with the guest, %ld kB after\n",
+	       during - before == MEM_PAGES * PAGE / 1024 && vm_locked_kb() == before ?
+	       "ok" : "FAIL", before, during, vm_locked_kb());
+	failures += !(during - before == MEM_PAGES * PAGE / 1024 && vm_locked_kb() == before);
+
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+		struct __user_cap_data_struct d[2] = { };
+		struct rlimit lim = { MEM_PAGES * PAGE / 2, MEM_PAGES * PAGE / 2 };
+
+		failures = 0;
+		if (syscall(SYS_capget, &h, d) || setrlimit(RLIMIT_MEMLOCK, &lim))
+			_exit(2);
+		d[0].effective &= ~(1u << CAP_IPC_LOCK);
+		if (syscall(SYS_capset, &h, d))
+			_exit(2);
+		errno = 0;
+		expect("guest memory beyond RLIMIT_MEMLOCK without CAP_IPC_LOCK",
+		       try_init(&init), ENOMEM);
+		fflush(stdout);
+		_exit(failures ? 1 : 0);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status)) {
+		printf("FAIL the RLIMIT_MEMLOCK check (child status %#x)\n", status);
+		failures++;
+	}
+}
+
+/* Only the process that initialised a guest may run it or raise its irqs. */
+static void check_owner(void)
+{
+	struct lguest_init init = good_init();
+	struct lguest_irq irq = { .req = LHREQ_IRQ, .irq = 1 };
+	int fd = open("/dev/lguest", O_RDWR), status;
+	struct lguest_exit ex;
+	pid_t pid;
+
+	if (fd < 0 || write(fd, &init, sizeof(init)) != sizeof(init)) {
+		perror("initialising a guest");
+		failures++;
+		return;
+	}
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		failures = 0;
+		expect("another process's read()", read(fd, &ex, sizeof(ex)), EIO);
+		expect("another process's LHREQ_IRQ", write(fd, &irq, sizeof(irq)), EIO);
+		fflush(stdout);
+		_exit(failures ? 1 : 0);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status)) {
+		printf("FAIL another process drove the guest (child status %#x)\n", status);
+		failures++;
+	}
+	close(fd);
+}
+
 int main(void)
 {
 	struct lguest_init init;
@@ -155,7 +256,7 @@ int main(void)
 	{
 		/* mov $99,%eax; int $0x1f */
 		static const unsigned char bad_hcall[] = { 0xb8, 99, 0, 0, 0, 0xcd, 0x1f };
-		/* movl $0, 0xffc00000 (the switcher slot) */
+		/* movl $0, 0xffc00000: the top 4 MB, above the slot (lg-attack slot: in it) */
 		static const unsigned char slot[] = { 0xc7, 0x05, 0, 0, 0xc0, 0xff, 0, 0, 0, 0 };
 		/* mov $0x10000000,%eax; mov (%eax),%eax: beyond guest memory */
 		static const unsigned char wild[] = { 0xb8, 0, 0, 0, 0x10, 0x8b, 0 };
@@ -164,12 +265,14 @@ int main(void)
 
 		expect_killed("unknown hypercall kills the guest", bad_hcall, sizeof(bad_hcall),
 			      "unknown hypercall 99");
-		expect_killed("touching the switcher slot kills the guest", slot, sizeof(slot),
-			      "switcher");
+		expect_killed("touching the top of the address space kills the guest", slot,
+			      sizeof(slot), "switcher");
 		expect_killed("a trap with no guest handler kills the guest", ud2, sizeof(ud2),
 			      "no guest handler");
 		expect_killed("an unmapped address is the guest's own fault", wild, sizeof(wild),
 			      "trap 14");
 	}
+	check_memlock();
+	check_owner();
 	return failures ? 1 : 0;
 }
