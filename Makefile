@@ -12,7 +12,7 @@
 SHELL := /bin/bash
 S := scripts
 
-.PHONY: run check bench build apply deps fetch ktest check-bisect check-series selftest \
+.PHONY: run check check-debug bench build apply deps fetch ktest check-bisect check-series selftest \
 	patches config clean clean-cache help
 
 run: deps fetch
@@ -21,6 +21,10 @@ run: deps fetch
 
 check: $(if $(KERNEL_ACCEPT),fetch)
 	@$(S)/check
+
+# The in-VM suite on a host kernel with lockdep, kmemleak, KFENCE, UBSAN...
+check-debug: deps fetch
+	@$(S)/check-debug $(if $(CPU),--cpu $(CPU))
 
 # Microbenchmarks: host exits per operation, guest against native.
 bench: deps fetch
@@ -70,6 +74,7 @@ clean-cache:
 help:
 	@echo "make run           install, fetch, apply, build and boot a shell in QEMU"
 	@echo "make check         static checks and all tests (TAP; 'N passed, N failed')"
+	@echo "make check-debug   the in-VM tests on a debug host kernel (lockdep, kmemleak...)"
 	@echo "make bench         lguest microbenchmarks: exits/op, guest vs native"
 	@echo "make ktest         build and boot-test with ktest.pl"
 	@echo "make build         apply the series and build kernel, programs, initramfs"

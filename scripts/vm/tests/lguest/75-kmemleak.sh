@@ -1,0 +1,29 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# On a host with kmemleak (make check-debug): 50 guests started and
+# stopped, lg.ko loaded and unloaded around them, leave no leak.
+. /tests/lib.sh
+. /tests/lguest.sh
+[ -d /sys/kernel/debug ] && mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+[ -e /sys/kernel/debug/kmemleak ] || skip "no kmemleak in this kernel (make check-debug has it)"
+k=/sys/kernel/debug/kmemleak
+# What leaked before (boot, earlier tests) is not ours to judge here.
+echo scan >$k
+echo clear >$k
+modprobe lg || fail "modprobe lg failed"
+i=0
+while [ $i -lt 50 ]; do
+	run_guest "$LGDIR/leak" lgguest=poweroff
+	[ "$(cat "$LGDIR/leak.rc")" = 0 ] || fail "guest $i: launcher exit $(cat "$LGDIR/leak.rc")"
+	i=$((i + 1))
+done
+rmmod lg || fail "rmmod lg failed"
+# Objects freed by RCU and the like need a moment; kmemleak wants two scans.
+sleep 5
+echo scan >$k
+sleep 5
+echo scan >$k
+leaks=$(cat $k)
+[ -z "$leaks" ] || { echo "$leaks" | head -n 60; fail "kmemleak reports leaks after 50 guests"; }
+diag "50 guests, no leak"
+exit 0
