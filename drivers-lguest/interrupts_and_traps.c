@@ -20,7 +20,8 @@ static bool push_guest(struct lguest *lg, u32 *sp, u32 val)
 	unsigned long uaddr;
 
 	*sp -= 4;
-	uaddr = guest_va_to_user(lg, *sp, true);
+	/* Aligned, a word never straddles two pages (or the end of RAM). */
+	uaddr = IS_ALIGNED(*sp, 4) ? guest_va_to_user(lg, *sp, true) : 0;
 	if (!uaddr || put_user(val, (u32 __user *)uaddr)) {
 		kill_guest(lg, "cannot push a frame for trap %u (eip %#x) at %#x",
 			   lg->regs.trapnum, lg->regs.eip, *sp);

@@ -122,23 +122,27 @@ static u32 desc_limit(const struct desc_struct *d)
 
 /*
  * What the switcher's iret will check of the guest's code and stack
- * segments, checked first: a fault there would be the switcher's.
+ * segments, checked first (a fault there would be the switcher's): NULL
+ * if the pair is good, or what is wrong with it.  They must also be
+ * flat: the host pushes trap frames at the stack pointer and reads
+ * instructions at eip, both as linear addresses.
  */
-static bool code_stack_ok(struct lguest *lg, const struct lguest_regs *r)
+static const char *code_stack_bad(struct lguest *lg, const struct lguest_regs *r)
 {
 	u32 rpl = r->cs & SEGMENT_RPL_MASK;
 	const struct desc_struct *c, *s;
 
 	if ((rpl != 1 && rpl != USER_RPL) || (r->ss & SEGMENT_RPL_MASK) != rpl)
-		return false;
+		return "bad code or stack segment";
 	c = guest_desc(lg, r->cs);
 	s = guest_desc(lg, r->ss);
-	if (!c || !s)
-		return false;
-	if (!(c->type & _DESC_CODE_EXECUTABLE) || c->dpl != rpl || r->eip > desc_limit(c))
-		return false;
-	return !(s->type & _DESC_CODE_EXECUTABLE) && (s->type & _DESC_DATA_WRITABLE) &&
-	       s->dpl == rpl;
+	if (!c || !s || !(c->type & _DESC_CODE_EXECUTABLE) || c->dpl != rpl ||
+	    r->eip > desc_limit(c) || (s->type & _DESC_CODE_EXECUTABLE) ||
+	    !(s->type & _DESC_DATA_WRITABLE) || s->dpl != rpl)
+		return "bad code or stack segment";
+	if (get_desc_base(c) || get_desc_base(s))
+		return "code or stack segment not flat";
+	return NULL;
 }
 
 /*
@@ -150,10 +154,10 @@ static bool code_stack_ok(struct lguest *lg, const struct lguest_regs *r)
 bool check_segments(struct lguest *lg)
 {
 	struct lguest_regs *r = &lg->regs;
+	const char *bad = code_stack_bad(lg, r);
 
-	if (!code_stack_ok(lg, r)) {
-		kill_guest(lg, "bad code or stack segment %#x:%#x (eip %#x)", r->cs, r->ss,
-			   r->eip);
+	if (bad) {
+		kill_guest(lg, "%s %#x:%#x (eip %#x)", bad, r->cs, r->ss, r->eip);
 		return false;
 	}
 	if (!selector_ok(lg, r->ds, true))

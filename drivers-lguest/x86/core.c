@@ -21,6 +21,7 @@
 #include <asm/fpu/api.h>
 #include <asm/irq_vectors.h>
 #include <asm/msr.h>
+#include <asm/nospec-branch.h>
 #include <asm/trapnr.h>
 #include <asm/trap_pf.h>
 #include "../lg.h"
@@ -209,6 +210,9 @@ static unsigned int switch_to_guest_once(struct lguest *lg)
 	store_ldt(p->ro.host_ldt);
 	p->ro.guest_cr4 = p->ro.host_cr4 & ~(X86_CR4_PGE | X86_CR4_SMEP | X86_CR4_SMAP |
 					     X86_CR4_OSXSAVE | X86_CR4_PCE | X86_CR4_TSD);
+	/* As on the way to user mode: the guest must not sample host data. */
+	if (cpu_feature_enabled(X86_FEATURE_CLEAR_CPU_BUF))
+		x86_clear_cpu_buffers();
 	asm volatile("lcall *%[entry]" : "+a" (p) : [entry] "m" (switcher_entry)
 		     : "ecx", "edx", "memory", "cc");
 	lg->cr2 = read_cr2();
@@ -273,6 +277,14 @@ bool lguest_arch_run_guest(struct lguest *lg)
 	return !host_trap;
 }
 
+/* A byte of guest code at eip + off, or false if it is not in its RAM. */
+static bool code_byte(struct lguest *lg, u32 off, u8 *byte)
+{
+	unsigned long uaddr = guest_va_to_user(lg, lg->regs.eip + off, false);
+
+	return uaddr && !get_user(*byte, (u8 __user *)uaddr);
+}
+
 /*
  * Port I/O and hlt from the guest kernel.  There are no ports: "in"
  * reads all ones and "out" is dropped, as on a bus with nothing behind
@@ -281,16 +293,15 @@ bool lguest_arch_run_guest(struct lguest *lg)
  */
 static bool emulate_insn(struct lguest *lg)
 {
-	unsigned long uaddr = guest_va_to_user(lg, lg->regs.eip, false);
 	u32 len = 1, size = 4;
 	u8 op;
 
-	if ((lg->regs.cs & SEGMENT_RPL_MASK) != 1 || !uaddr || get_user(op, (u8 __user *)uaddr))
+	if ((lg->regs.cs & SEGMENT_RPL_MASK) != 1 || !code_byte(lg, 0, &op))
 		return false;
 	if (op == 0x66) {
 		size = 2;
 		len = 2;
-		if (get_user(op, (u8 __user *)uaddr + 1))
+		if (!code_byte(lg, 1, &op))
 			return false;
 	}
 	switch (op) {
@@ -331,23 +342,26 @@ static bool emulate_insn(struct lguest *lg)
  */
 static bool emulate_soft_int(struct lguest *lg)
 {
-	u32 err = lg->regs.errcode, vector = err >> 3;
-	unsigned long uaddr;
+	u32 err = lg->regs.errcode, vector = err >> 3, len;
 	const gate_desc *g;
-	u8 insn[2];
+	u8 op, imm;
 
 	if ((err & (SEL_ERR_IDT | SEL_ERR_EXT)) != SEL_ERR_IDT ||
 	    vector >= IDT_ENTRIES || vector == LGUEST_TRAP_ENTRY)
 		return false;
 	g = &lg->idt[vector];
-	if (!g->bits.p || g->bits.dpl < (lg->regs.cs & SEGMENT_RPL_MASK))
+	if (!g->bits.p || g->bits.dpl < (lg->regs.cs & SEGMENT_RPL_MASK) ||
+	    !code_byte(lg, 0, &op))
 		return false;
-	uaddr = guest_va_to_user(lg, lg->regs.eip, false);
-	if (!uaddr || (uaddr & ~PAGE_MASK) > PAGE_SIZE - sizeof(insn) ||
-	    copy_from_user(insn, (void __user *)uaddr, sizeof(insn)) ||
-	    insn[0] != 0xcd || insn[1] != vector)
+	if (op == 0xcc && vector == X86_TRAP_BP)	/* int3 */
+		len = 1;
+	else if (op == 0xce && vector == X86_TRAP_OF)	/* into, OF set */
+		len = 1;
+	else if (op == 0xcd && code_byte(lg, 1, &imm) && imm == vector)
+		len = 2;
+	else
 		return false;
-	lg->regs.eip += sizeof(insn);
+	lg->regs.eip += len;
 	reflect_trap(lg, vector, false);
 	return true;
 }

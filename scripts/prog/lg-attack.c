@@ -1021,8 +1021,10 @@ MOVSS_GUEST(movss_int3, "	movl	%ebx, %ss\n", "int $3");
 MOVSS_GUEST(popss_hcall, "	popl	%ss\n", "int $0x1f");
 
 /*
- * A stack segment with a base: the CPU pushes a trap's frame at
- * ss.base + esp, and the handler finds it at ss:esp.  98: it is there.
+ * A stack segment with a base: the CPU would push a trap's frame at
+ * ss.base + esp.  The host pushes frames and reads instructions at
+ * linear addresses, so it wants flat code and stack segments, and ends
+ * a guest that loads another (the handler would find no frame at ss:esp).
  */
 GUEST(g_ss_base,
 "	cmpl	$" HERE(g_ss_base, g_ss_base_ud) ", (%esp)\n"
@@ -1218,7 +1220,7 @@ static const struct attack attacks[] = {
 	A(syscall, "unknown hypercall 98"),
 	A(movss_int3, "unknown hypercall 98|exception 1 on entry|unknown hypercall 94"),
 	A(popss_hcall, "unknown hypercall 98|exception 1 on entry|unknown hypercall 94"),
-	A(ss_base, "unknown hypercall 98"),
+	A(ss_base, "code or stack segment not flat 0x61:0x71"),
 	A(int3_into, "unknown hypercall 98"),
 	A(gate_host_cs, "bad code or stack segment 0x51"),
 	A(gate_data, "bad code or stack segment 0x69"),

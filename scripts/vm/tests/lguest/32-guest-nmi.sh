@@ -19,10 +19,11 @@ rc=$(cat "$LGDIR/nmi.rc")
 grep -q 'lg-bench pagefault 8000 ' "$LGDIR/nmi.log" ||
 	{ tail -n 20 "$LGDIR/nmi.log" "$LGDIR/nmi.err" | sed 's/^/# /'; fail "the guest did not finish its loop (launcher exit $rc)"; }
 [ "$rc" = 0 ] || fail "the launcher exited $rc"
-# The injector may still be sending: wait for all of them, a while.
+# The injector may still be sending (a loaded build machine delays it):
+# wait for all of them, a while.
 i=0
-while [ $(($(nmis) - before)) -lt $COUNT ] && [ $i -lt 100 ]; do
-	sleep 0.1
+while [ $(($(nmis) - before)) -lt $COUNT ] && [ $i -lt 30 ]; do
+	sleep 1
 	i=$((i + 1))
 done
 got=$(($(nmis) - before))
