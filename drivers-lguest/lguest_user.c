@@ -19,6 +19,10 @@
 #include <linux/uaccess.h>
 #include "lg.h"
 
+static bool log_stats;
+module_param(log_stats, bool, 0644);
+MODULE_PARM_DESC(log_stats, "Log each guest's exit counts when it ends (default: off)");
+
 /* Guest RAM ends below the host's PAGE_OFFSET: 3 GB of 4 KB pages at most. */
 #define LGUEST_MAX_MEM_PAGES	((3UL << 30) >> PAGE_SHIFT)
 
@@ -188,7 +192,7 @@ static int lg_release(struct inode *inode, struct file *file)
 	hrtimer_cancel(&lg->timer);
 	if (loaded_guest == lg)
 		loaded_guest = NULL;
-	if (lg->initialized)
+	if (lg->initialized && log_stats)
 		pr_info("guest exits: %lu (page faults %lu, hypercalls %lu, host irqs %lu); guest irqs %lu; host nmis %lu\n",
 			lg->stats.exits, lg->stats.page_faults, lg->stats.hypercalls,
 			lg->stats.host_irqs, lg->stats.guest_irqs, lg->stats.host_nmis);

@@ -253,6 +253,7 @@ bool lguest_arch_run_guest(struct lguest *lg)
 {
 	unsigned int pending;
 	bool host_trap;
+	u32 trap;
 
 	kernel_fpu_begin();
 	asm volatile("fxrstor %0" : : "m" (lg->fpu));
@@ -264,10 +265,24 @@ bool lguest_arch_run_guest(struct lguest *lg)
 	if (pending & LGUEST_PENDING_MC)
 		deliver_host_trap(X86_TRAP_MC);
 	lg->stats.host_nmis += hweight32(pending);
-	host_trap = host_vector(lg->regs.trapnum);
+	/*
+	 * A vector, or a vector the switcher marked as its own fault: any
+	 * other number means the frame was not the one the switcher parses.
+	 * Only a guest in virtual-8086 mode makes one: its traps push four
+	 * more words, so the trap number holds its EFLAGS and the vector is
+	 * where %gs would be.  The switcher's iret never enters that mode,
+	 * but TCG lets the guest's own iret from ring 1 do it.  The guest
+	 * ends; an interrupt for the host is still the host's.
+	 */
+	trap = lg->regs.trapnum;
+	if (trap >= IDT_ENTRIES && (trap & ~0xffU) != LGUEST_TRAP_IN_SWITCHER) {
+		kill_guest(lg, "a trap frame the switcher cannot parse (virtual-8086 mode?)");
+		trap = (trap & X86_EFLAGS_VM) ? lg->regs.gs : 0;
+	}
+	host_trap = trap < IDT_ENTRIES && host_vector(trap);
 	if (host_trap) {
-		deliver_host_trap(lg->regs.trapnum);
-		if (lg->regs.trapnum < FIRST_EXTERNAL_VECTOR)
+		deliver_host_trap(trap);
+		if (trap < FIRST_EXTERNAL_VECTOR)
 			lg->stats.host_nmis++;
 		else
 			lg->stats.host_irqs++;
@@ -371,6 +386,8 @@ void lguest_arch_handle_trap(struct lguest *lg)
 {
 	u32 trap = lg->regs.trapnum;
 
+	if (lg->dead)
+		return;
 	if (trap & LGUEST_TRAP_IN_SWITCHER) {
 		kill_guest(lg, "the CPU refused the guest's state (exception %u on entry)",
 			   trap & ~LGUEST_TRAP_IN_SWITCHER);

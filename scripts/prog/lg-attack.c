@@ -310,6 +310,32 @@ GUEST(g_single_step,
 "	nop\n"
 "	hcall	96\n");
 
+/*
+ * An iret from ring 1 with VM set in the EFLAGS image.  Hardware ignores
+ * VM below ring 0; TCG enters virtual-8086 mode, whose traps push a
+ * frame four words longer than the switcher's.  The host must notice the
+ * frame it cannot parse, end the guest and still give the host its
+ * interrupts (found by lg-fuzz: the trap number was the guest's EFLAGS,
+ * and the host called whatever lay past its IDT).  On hardware the iret
+ * returns to ring 3, where the code below makes a #GP the guest has no
+ * handler for.
+ */
+GUEST(g_vm86,
+"g_vm86_user:\n"
+"	cli\n"
+"	hcall	96\n"
+"g_vm86_entry:\n"
+"	movl	$0x9000, %esp\n"
+"	hcall	4, 14, 0x0000ffff, 0x00cffa00\n"
+"	hcall	4, 15, 0x0000ffff, 0x00cff200\n"
+"	hcall	8, 0x69, 0x9000\n"
+"	pushl	$0x7b\n"
+"	pushl	$0xa000\n"
+"	pushl	$0x20202\n"
+"	pushl	$0x73\n"
+"	pushl	$" HERE(g_vm86, g_vm86_user) "\n"
+"	iret\n");
+
 /* A page table entry for a page beyond the guest's memory. */
 GUEST(g_pfn,
 "g_pfn_entry:\n"
@@ -1220,6 +1246,7 @@ static const struct attack attacks[] = {
 	A(syscall, "unknown hypercall 98"),
 	A(movss_int3, "unknown hypercall 98|exception 1 on entry|unknown hypercall 94"),
 	A(popss_hcall, "unknown hypercall 98|exception 1 on entry|unknown hypercall 94"),
+	A(vm86, "cannot parse|CPU refused|trap 13 "),
 	A(ss_base, "code or stack segment not flat 0x61:0x71"),
 	A(int3_into, "unknown hypercall 98"),
 	A(gate_host_cs, "bad code or stack segment 0x51"),

@@ -9,9 +9,9 @@
 [ -c /dev/lguest ] || skip "no /dev/lguest"
 seed=1
 ops=100000
-# Each guest the fuzz closes logs a line: the log wraps, and the lines
-# of the tests before this one are lost to 90-host-dmesg-clean.  So look
-# at them now.
+# Should a guest the fuzz closes log something, the log could wrap and
+# lose the lines of the tests before this one to 90-host-dmesg-clean: so
+# look at them now.
 bad=$(dmesg | grep -E 'WARNING:|BUG:|Oops|Call Trace|general protection|refcount')
 [ -z "$bad" ] || { echo "$bad" | sed 's/^/# /'; fail "the host logged trouble before the fuzz"; }
 read -r t0 _ </proc/uptime

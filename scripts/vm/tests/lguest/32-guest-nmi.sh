@@ -13,6 +13,7 @@ nmis() {
 }
 before=$(nmis)
 [ -n "$before" ] || fail "no NMI count in /proc/interrupts"
+echo 1 >/sys/module/lg/parameters/log_stats	# for the guest's "host nmis"
 echo "lguest-rig: nmi $COUNT 50" >/dev/console
 run_guest "$LGDIR/nmi" lgguest=bench lgbench=pagefault:8000
 rc=$(cat "$LGDIR/nmi.rc")
