@@ -341,16 +341,39 @@ static void lguest_set_ldt(const void *addr, unsigned int entries)
 }
 
 /*
- * The guest has no breakpoints of its own; DR6 is what the CPU reported
- * with the last debug trap (single-step, int1), which the host passes on.
+ * The TSS is ours, but the CPU runs us on the host's: tell the host where
+ * it is, so that our user mode's port I/O is checked against its I/O
+ * bitmap (ioperm(), iopl()) as the CPU would check it.
  */
+static void lguest_load_tr_desc(void)
+{
+	struct desc_struct *d = get_cpu_gdt_rw(smp_processor_id()) + GDT_ENTRY_TSS;
+
+	lguest_hcall(LHCALL_LOAD_TR, get_desc_base(d), get_desc_limit(d), 0);
+}
+
+/*
+ * Breakpoints: the host arms DR0-3 and DR7 for us while we run, so we
+ * keep the values we set.  DR6 is what the CPU reported with the last
+ * debug trap, which the host passes on.
+ */
+static unsigned long lguest_debugreg[8];
+
 static unsigned long lguest_get_debugreg(int regno)
 {
-	return regno == 6 ? lguest_data.dr6 : 0;
+	if (regno == 6)
+		return lguest_data.dr6;
+	return regno < ARRAY_SIZE(lguest_debugreg) ? lguest_debugreg[regno] : 0;
 }
 
 static void lguest_set_debugreg(int regno, unsigned long value)
 {
+	if (regno == 6) {
+		lguest_data.dr6 = value;
+	} else if (regno < 4 || regno == 7) {
+		lguest_debugreg[regno] = value;
+		lguest_hcall(LHCALL_SET_DEBUGREG, regno, value, 0);
+	}
 }
 
 /* The host measured the TSC; no PIT to calibrate against here. */
@@ -598,7 +621,7 @@ static void __init __noreturn lguest_init(void)
 	pv_ops.cpu.write_gdt_entry = lguest_write_gdt_entry;
 	pv_ops.cpu.load_tls = lguest_load_tls;
 	pv_ops.cpu.load_sp0 = lguest_load_sp0;
-	pv_ops.cpu.load_tr_desc = lguest_nop;
+	pv_ops.cpu.load_tr_desc = lguest_load_tr_desc;
 	pv_ops.cpu.set_ldt = lguest_set_ldt;
 	pv_ops.cpu.read_cr0 = lguest_read_cr0;
 	pv_ops.cpu.write_cr0 = lguest_write_cr0;

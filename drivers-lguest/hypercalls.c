@@ -154,6 +154,14 @@ static int do_hcall(struct lguest *lg, const struct lguest_hcall *h, struct lgue
 	case LHCALL_HALT:
 		lg->halted = true;
 		return 0;
+	case LHCALL_LOAD_TR:
+		/* Read only when guest user mode tries a port (emulate_insn). */
+		lg->tss_base = h->arg1;
+		lg->tss_limit = h->arg2;
+		return 0;
+	case LHCALL_SET_DEBUGREG:
+		lguest_arch_set_debugreg(lg, h->arg1, h->arg2);
+		return 0;
 	case LHCALL_SEND_INTERRUPTS:
 		return 0;	/* delivery is checked before every entry */
 	case LHCALL_CRASH:

@@ -46,6 +46,9 @@ struct lguest {
 	struct lguest_regs regs;
 	u32 cr2;
 	unsigned long dr6;		/* with the last #DB */
+	u32 dr[4], guest_dr7;		/* LHCALL_SET_DEBUGREG */
+	u32 dr7;			/* of guest_dr7, what the switcher arms */
+	u32 tss_base, tss_limit;	/* LHCALL_LOAD_TR: its I/O bitmap */
 	u32 ss1, esp1;			/* LHCALL_SET_STACK */
 	gate_desc idt[IDT_ENTRIES];	/* the guest's own gates */
 	struct desc_struct gdt[GDT_ENTRIES];	/* its descriptors, as the CPU sees them */
@@ -136,5 +139,6 @@ void lguest_arch_setup_pages(void);
 void lguest_arch_init_guest(struct lguest *lg, u32 start, u32 boot_params);
 bool lguest_arch_run_guest(struct lguest *lg);
 void lguest_arch_handle_trap(struct lguest *lg);
+void lguest_arch_set_debugreg(struct lguest *lg, u32 regno, u32 value);
 
 #endif /* _DRIVERS_LGUEST_LG_H */

@@ -199,8 +199,19 @@ static unsigned int switch_to_guest_once(struct lguest *lg)
 	}
 	if (hw_breakpoint_active())
 		set_debugreg(0, 7);
-	/* DR1 is the switcher's note of NMIs that struck it: none yet. */
-	set_debugreg(0, 1);
+	/*
+	 * The guest's breakpoint addresses, for the switcher to arm.  DR1 is
+	 * also the switcher's note of NMIs that struck it: none yet.
+	 */
+	if (lg->dr7) {
+		set_debugreg(lg->dr[0], 0);
+		set_debugreg(lg->dr[1], 1);
+		set_debugreg(lg->dr[2], 2);
+		set_debugreg(lg->dr[3], 3);
+	} else {
+		set_debugreg(0, 1);
+	}
+	p->ro.guest_dr7 = lg->dr7;
 	/* The switcher clears the TSS busy bit: the writable GDT, please. */
 	load_direct_gdt(cpu);
 	p->ro.host_cr3 = __read_cr3();
@@ -300,18 +311,57 @@ static bool code_byte(struct lguest *lg, u32 off, u8 *byte)
 	return uaddr && !get_user(*byte, (u8 __user *)uaddr);
 }
 
+/* len bytes at a guest virtual address, through the guest's tables. */
+static bool read_guest_va(struct lguest *lg, u32 vaddr, void *buf, u32 len)
+{
+	u8 *b = buf;
+
+	for (; len; len--, vaddr++, b++) {
+		unsigned long uaddr = guest_va_to_user(lg, vaddr, false);
+
+		if (!uaddr || get_user(*b, (u8 __user *)uaddr))
+			return false;
+	}
+	return true;
+}
+
 /*
- * Port I/O and hlt from the guest kernel.  There are no ports: "in"
- * reads all ones and "out" is dropped, as on a bus with nothing behind
- * it.  The string forms, and anything from guest user mode, are left to
- * the guest's #GP handler.
+ * May guest user mode use ports [port, port + size)?  What the CPU
+ * checks, in the TSS the guest loaded (LHCALL_LOAD_TR): the I/O bitmap's
+ * two bytes at port / 8, which must lie within the TSS's limit, have the
+ * ports' bits clear.  The guest kernel keeps that bitmap for ioperm()
+ * and iopl() exactly as on hardware.
+ */
+static bool user_port_ok(struct lguest *lg, u32 port, u32 size)
+{
+	const u32 base_off = offsetof(struct x86_hw_tss, io_bitmap_base);
+	u16 base, bits;
+	u32 off;
+
+	if (lg->tss_limit < base_off + 1 ||
+	    !read_guest_va(lg, lg->tss_base + base_off, &base, sizeof(base)))
+		return false;
+	off = base + port / 8;
+	if (off + 1 > lg->tss_limit ||
+	    !read_guest_va(lg, lg->tss_base + off, &bits, sizeof(bits)))
+		return false;
+	return !(bits & (((1U << size) - 1) << (port % 8)));
+}
+
+/*
+ * Port I/O (the guest kernel's, or its user mode's where the guest's I/O
+ * bitmap allows it) and hlt from the guest kernel.  There are no ports:
+ * "in" reads all ones and "out" is dropped, as on a bus with nothing
+ * behind it.  The string forms, and whatever the bitmap refuses, are
+ * left to the guest's #GP handler.
  */
 static bool emulate_insn(struct lguest *lg)
 {
-	u32 len = 1, size = 4;
-	u8 op;
+	u32 cpl = lg->regs.cs & SEGMENT_RPL_MASK, len = 1, size = 4, port;
+	u8 op, imm;
 
-	if ((lg->regs.cs & SEGMENT_RPL_MASK) != 1 || !code_byte(lg, 0, &op))
+	if ((cpl != 1 && cpl != 3) || (lg->regs.eflags & X86_EFLAGS_VM) ||
+	    !code_byte(lg, 0, &op))
 		return false;
 	if (op == 0x66) {
 		size = 2;
@@ -324,15 +374,19 @@ static bool emulate_insn(struct lguest *lg)
 		size = 1;
 		fallthrough;
 	case 0xe5: case 0xe7:		/* in/out (e)ax, imm8 */
+		if (!code_byte(lg, len, &imm))
+			return false;
+		port = imm;
 		len++;
 		break;
 	case 0xec: case 0xee:		/* in/out al, dx */
 		size = 1;
-		break;
+		fallthrough;
 	case 0xed: case 0xef:		/* in/out (e)ax, dx */
+		port = lg->regs.edx & 0xffff;
 		break;
 	case 0xf4:			/* hlt */
-		if (len != 1)
+		if (len != 1 || cpl != 1)
 			return false;
 		lg->halted = true;
 		lg->regs.eip += 1;
@@ -340,6 +394,8 @@ static bool emulate_insn(struct lguest *lg)
 	default:
 		return false;
 	}
+	if (cpl == 3 && !user_port_ok(lg, port, size))
+		return false;
 	if (!(op & 2))
 		lg->regs.eax |= size == 4 ? ~0U : (1U << (size * 8)) - 1;
 	lg->regs.eip += len;
@@ -379,6 +435,47 @@ static bool emulate_soft_int(struct lguest *lg)
 	lg->regs.eip += len;
 	reflect_trap(lg, vector, false);
 	return true;
+}
+
+/* I/O breakpoints (R/W bits 10) need CR4.DE; no named constant. */
+#define DR_RW_IO	0x2
+
+/*
+ * The guest's breakpoints (LHCALL_SET_DEBUGREG).  The switcher arms them
+ * only while the CPU touches nothing but the guest's memory and the
+ * switcher's own pages, so a guest may have instruction and data
+ * breakpoints below the switcher slot: none in the slot, no I/O
+ * breakpoints (port access is the host's to emulate), no general-detect
+ * or other control bits, and DR1 never on the addresses of the
+ * switcher's NMI note.  The rest stay unarmed, as if never enabled.
+ */
+void lguest_arch_set_debugreg(struct lguest *lg, u32 regno, u32 value)
+{
+	unsigned int i;
+
+	if (regno < ARRAY_SIZE(lg->dr)) {
+		lg->dr[regno] = value;
+	} else if (regno == 7) {
+		lg->guest_dr7 = value;
+	} else {
+		kill_guest(lg, "bad debug register %u", regno);
+		return;
+	}
+	lg->dr7 = 0;
+	for (i = 0; i < ARRAY_SIZE(lg->dr); i++) {
+		u32 enable = (lg->guest_dr7 >> (i * DR_ENABLE_SIZE)) & 3;
+		u32 ctl = (lg->guest_dr7 >> (DR_CONTROL_SHIFT + i * DR_CONTROL_SIZE)) & 0xf;
+
+		if (!enable || (ctl & 3) == DR_RW_IO || (ctl & 0xc) == DR_LEN_8 ||
+		    lg->dr[i] >= switcher_addr)
+			continue;
+		if (i == 1 && (lg->dr[1] & ~LGUEST_PENDING_MASK) == LGUEST_PENDING_TAG)
+			continue;
+		if ((ctl & 3) == DR_RW_EXECUTE)
+			ctl = DR_RW_EXECUTE | DR_LEN_1;
+		lg->dr7 |= enable << (i * DR_ENABLE_SIZE) |
+			   ctl << (DR_CONTROL_SHIFT + i * DR_CONTROL_SIZE);
+	}
 }
 
 /* A trap other than a hypercall or the host's own. */

@@ -101,6 +101,7 @@ struct lguest_ro_page {
 	/* The guest, as the CPU must see it. */
 	u32 guest_cr3;
 	u32 guest_cr4;			/* the host's, less PGE, SMEP, SMAP */
+	u32 guest_dr7;			/* breakpoints armed while it runs */
 	struct desc_ptr guest_gdt_desc;
 	u16 pad2;
 	struct desc_ptr guest_idt_desc;

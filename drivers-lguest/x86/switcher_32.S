@@ -79,7 +79,17 @@ SYM_INNER_LABEL(switch_to_guest, SYM_L_GLOBAL)
 	movl	LGUEST_PAGES_guest_cr3(%eax), %edx
 	leal	LGUEST_PAGES_regs(%eax), %esp
 	movl	%edx, %cr3
-	popl	%eax
+
+	/*
+	 * The guest's breakpoints, if it set any: from here to the iret,
+	 * and from a trap to restore_host, the CPU touches nothing but the
+	 * switcher's pages, where no guest breakpoint may be.
+	 */
+	movl	LGUEST_PAGES_guest_dr7(%eax), %edx
+	testl	%edx, %edx
+	jz	1f
+	movl	%edx, %db7
+1:	popl	%eax
 	popl	%ebx
 	popl	%ecx
 	popl	%edx
@@ -126,6 +136,11 @@ SYM_INNER_LABEL(return_to_host, SYM_L_LOCAL)
 	movl	%edx, %es
 
 restore_host:
+	cmpl	$0, LGUEST_PAGES_guest_dr7(%eax)
+	je	1f
+	xorl	%edx, %edx
+	movl	%edx, %db7
+1:
 	/*
 	 * The host's page tables, its GDT and its stack, and only then its
 	 * IDT: a host NMI handler must not run on the register page.
@@ -167,10 +182,11 @@ restore_host:
  * An NMI or machine check can arrive anywhere between the two lidt
  * instructions, on the host's stack or the register page's, on the
  * host's page tables or the guest's.  It is noted in debug register 1,
- * which the guest cannot read or write and which means nothing while
- * the host has no breakpoints armed (DR7 is 0 while a guest runs); the
+ * which the guest cannot read (it sets its breakpoints through the
+ * host) and which the host's breakpoints never use while a guest runs; the
  * host runs its handler once back, and the switcher goes on where it was
- * struck.
+ * struck.  (DR7 never arms DR1 at the note's addresses: see
+ * lguest_arch_set_debugreg().)
  *
  * Anything else is the way into the guest failing on a segment or the
  * iret, on the register page's stack: the switcher gives up on this

@@ -754,6 +754,114 @@ GUEST(g_io_user,
 "	enter_user " HERE(g_io_user, g_io_user_user) "\n");
 
 /*
+ * Port I/O from guest user mode where the guest's TSS allows it
+ * (LHCALL_LOAD_TR): port 0x80 is emulated ("in" reads all ones), 0x81 is
+ * refused with a #GP for the guest kernel, as the CPU would.  98: the
+ * #GP came from the second "in", after the first read 0xff.
+ */
+GUEST(g_io_ioperm,
+"	cmpl	$" HERE(g_io_ioperm, g_io_ioperm_refused) ", 4(%esp)\n"
+"	jne	1f\n"
+"	hcall	98\n"
+"1:	hcall	97\n"
+"g_io_ioperm_user:\n"
+"	movb	$0, %al\n"
+"	inb	$0x80, %al\n"
+"	cmpb	$0xff, %al\n"
+"	jne	2f\n"
+"g_io_ioperm_refused:\n"
+"	inb	$0x81, %al\n"
+"2:	ud2\n"
+"g_io_ioperm_entry:\n"
+"	movl	$0x9000, %esp\n"
+"	lguest_init\n"
+	/* A TSS at 0x20000: bitmap at 104, ports 0-255, only 0x80 allowed. */
+"	movl	$0x20000, %edi\n"
+"	movl	$104 + 33, %ecx\n"
+"	movb	$0xff, %al\n"
+"	rep	stosb\n"
+"	movw	$104, 0x20000 + 102\n"
+"	movb	$0xfe, 0x20000 + 104 + 0x10\n"
+"	hcall	17, 0x20000, 104 + 32\n"
+"	gate	13, " HERE(g_io_ioperm, g_io_ioperm_start) "\n"
+"	enter_user " HERE(g_io_ioperm, g_io_ioperm_user) "\n");
+
+/*
+ * A TSS the host cannot read (LHCALL_LOAD_TR at the top of the address
+ * space, limit 4G): user port I/O is refused, not read from anywhere.
+ */
+GUEST(g_io_tss_wild,
+"	cmpl	$" HERE(g_io_tss_wild, g_io_tss_wild_user) ", 4(%esp)\n"
+"	jne	1f\n"
+"	hcall	98\n"
+"1:	hcall	97\n"
+"g_io_tss_wild_user:\n"
+"	inb	$0x80, %al\n"
+"	ud2\n"
+"g_io_tss_wild_entry:\n"
+"	movl	$0x9000, %esp\n"
+"	lguest_init\n"
+"	hcall	17, 0xffffff00, 0xffffffff\n"
+"	gate	13, " HERE(g_io_tss_wild, g_io_tss_wild_start) "\n"
+"	enter_user " HERE(g_io_tss_wild, g_io_tss_wild_user) "\n");
+
+/* A debug register the CPU does not have for breakpoints. */
+GUEST(g_hc_debugreg,
+"g_hc_debugreg_entry:\n"
+"	hcall	18, 5, 0\n"
+"	hcall	98\n");
+
+/*
+ * A guest breakpoint works: an instruction breakpoint in guest code
+ * raises #DB for the guest, with DR6 saying which.  98: the handler ran
+ * with B0 in lguest_data.dr6.
+ */
+GUEST(g_debugreg_guest,
+"	testl	$1, " STR(DATA_GPA) " + " STR(DR6_OFF) "\n"
+"	jz	1f\n"
+"	hcall	98\n"
+"1:	hcall	97\n"
+"g_debugreg_guest_entry:\n"
+"	movl	$0x9000, %esp\n"
+"	lguest_init\n"
+"	gate	1, " HERE(g_debugreg_guest, g_debugreg_guest_start) "\n"
+"	hcall	18, 0, " HERE(g_debugreg_guest, g_debugreg_guest_target) "\n"
+"	hcall	18, 7, 0x1\n"
+"	nop\n"
+"g_debugreg_guest_target:\n"
+"	nop\n"
+"	hcall	96\n");
+
+/*
+ * Breakpoints the host must not arm: on the switcher's code and its
+ * register page (in the slot), on DR1 at the switcher's NMI note, I/O
+ * breakpoints, 8-byte lengths and general detect.  Armed, each would
+ * fire inside the switcher or in the host.  98: traps and hypercalls
+ * went on as usual.
+ */
+GUEST(g_debugreg_slot,
+"	hcall	98\n"
+"g_debugreg_slot_entry:\n"
+"	movl	$0x9000, %esp\n"
+"	lguest_init\n"
+"	gate	3, " HERE(g_debugreg_slot, g_debugreg_slot_start) ", 0x61, 3\n"
+"	movl	" STR(DATA_GPA) " + " STR(RESERVE_MEM_OFF) ", %ecx\n"
+"	negl	%ecx\n"
+"	movl	$18, %eax\n"
+"	xorl	%ebx, %ebx\n"
+"	int	$0x1f\n"			/* DR0: the switcher's first byte */
+"	addl	$0x3000 - 4, %ecx\n"
+"	movl	$18, %eax\n"
+"	movl	$2, %ebx\n"
+"	int	$0x1f\n"			/* DR2: in its register page */
+"	hcall	18, 1, 0x4c470001\n"		/* DR1: the NMI note */
+"	hcall	18, 3, 0\n"			/* DR3: port 0 (I/O) */
+	/* L0-3, G0-3, GD; DR0 exec, DR1 write len 8, DR2 rw 4, DR3 I/O. */
+"	hcall	18, 7, 0x6f9020ff\n"
+"	hcall	6, 0\n"
+"	int3\n");
+
+/*
  * Privileged instructions from ring 1: each a #GP(0) for the guest
  * kernel, as for any ring above 0.
  */
@@ -1233,6 +1341,11 @@ static const struct attack attacks[] = {
 	A(io_split, "unknown hypercall 98"),
 	A(io_string, "unknown hypercall 98"),
 	A(io_user, "unknown hypercall 98"),
+	A(io_ioperm, "unknown hypercall 98"),
+	A(io_tss_wild, "unknown hypercall 98"),
+	A(hc_debugreg, "bad debug register 5"),
+	A(debugreg_guest, "unknown hypercall 98"),
+	A(debugreg_slot, "unknown hypercall 98"),
 	A(priv, "unknown hypercall 98"),
 	A(hlt, "unknown hypercall 98"),
 	A(hlt_noirq, "", .during = break_later, .reason = LGUEST_EXIT_BREAK),
