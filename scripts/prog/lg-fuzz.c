@@ -28,7 +28,8 @@
  *    and hypercalls with boundary arguments (LHCALL_LGUEST_INIT with a
  *    data page and a prefilled hypercall ring, GDT and IDT entries,
  *    SET_STACK, NEW_PGTABLE, FLUSH_TLB, SET_PTE/SET_PGD, LOAD_TLS,
- *    NOTIFY, CONSOLE_WRITE, SHUTDOWN, CRASH, HALT, the clock), segment
+ *    NOTIFY, CONSOLE_WRITE, SHUTDOWN, CRASH, HALT, the clock, debug
+ *    registers, LOAD_TR), segment
  *    loads, privileged instructions, software interrupts, iret to user
  *    mode, spinning, and random page tables (present bits, large pages,
  *    pfns past memory, mappings of the top 12 MB);
@@ -1179,11 +1180,22 @@ static void e_piece(struct gen *g)
 
 	switch (rn(30)) {
 	case 0:
-	case 1:
 		/* any hypercall, any arguments */
-		nr = chance(85) ? rn(18) : boundary(0);
+		nr = chance(85) ? rn(20) : boundary(0);
 		e_hcall(g, nr, boundary(mem), boundary(mem), boundary(mem),
 			chance(20) ? boundary(mem) : 0);
+		break;
+	case 1:
+		/* breakpoints on our code, the slot, anywhere; a TSS anywhere */
+		if (chance(70)) {
+			nr = chance(90) ? (uint32_t[]){ 0, 1, 2, 3, 7 }[rn(5)] : rn(9);
+			e_hcall(g, LHCALL_SET_DEBUGREG, nr,
+				chance(50) ? G_CODE + rn(0x800) : (chance(50) ? rnd() : boundary(mem)),
+				0, 0);
+		} else {
+			e_hcall(g, LHCALL_LOAD_TR, chance(50) ? G_SCRATCH : boundary(mem),
+				chance(50) ? 104 + rn(8300) : rnd(), 0, 0);
+		}
 		break;
 	case 2:
 		e_hcall(g, LHCALL_LGUEST_INIT, chance(85) ? G_DATA : rand_gpa(g), 0, 0, 0);
