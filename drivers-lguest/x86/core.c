@@ -352,8 +352,8 @@ static bool user_port_ok(struct lguest *lg, u32 port, u32 size)
  * Port I/O (the guest kernel's, or its user mode's where the guest's I/O
  * bitmap allows it) and hlt from the guest kernel.  There are no ports:
  * "in" reads all ones and "out" is dropped, as on a bus with nothing
- * behind it.  The string forms, and whatever the bitmap refuses, are
- * left to the guest's #GP handler.
+ * behind it.  The string forms are emulate_user_string_io()'s (from user
+ * mode) or the guest's #GP handler's, as is whatever the bitmap refuses.
  */
 static bool emulate_insn(struct lguest *lg)
 {
@@ -398,6 +398,130 @@ static bool emulate_insn(struct lguest *lg)
 		return false;
 	if (!(op & 2))
 		lg->regs.eax |= size == 4 ? ~0U : (1U << (size * 8)) - 1;
+	lg->regs.eip += len;
+	return true;
+}
+
+/* The single-step trap the CPU raises after an instruction with TF set. */
+static void single_step_trap(struct lguest *lg)
+{
+	lg->dr6 = DR6_RESERVED | DR_STEP;
+	WRITE_DATA(lg, dr6, lg->dr6);
+	reflect_trap(lg, X86_TRAP_DB, false);
+}
+
+/*
+ * After an instruction the host ran for the guest: with TF set, the
+ * single-step trap the CPU would have raised after it (not when the
+ * instruction raised a fault of its own, or is to run again).
+ */
+static void single_step_after(struct lguest *lg, u32 cs, u32 eip)
+{
+	if (!lg->dead && (lg->regs.eflags & X86_EFLAGS_TF) &&
+	    lg->regs.cs == cs && lg->regs.eip != eip)
+		single_step_trap(lg);
+}
+
+/* Is sel a flat data segment that guest user mode may read (and write)? */
+static bool flat_user_data(struct lguest *lg, u32 sel, bool write)
+{
+	const struct desc_struct *d = guest_desc(lg, sel);
+
+	return d && d->dpl == USER_RPL && !(d->type & _DESC_CODE_EXECUTABLE) &&
+	       !(d->type & _DESC_DATA_EXPAND_DOWN) &&
+	       (!write || (d->type & _DESC_DATA_WRITABLE)) &&
+	       !get_desc_base(d) && d->g && get_desc_limit(d) == 0xfffff;
+}
+
+/* Elements of a "rep ins/outs" run per exit; the CPU resumes the rest. */
+#define STRING_IO_BATCH	1024
+
+/*
+ * ins/outs from guest user mode on ports its I/O bitmap allows, run as
+ * the CPU would: each element a user access at ES:EDI (ins, which stores
+ * all ones) or DS:ESI (outs, which reads it and drops it), through flat
+ * segments only; with rep, ECX elements, at most STRING_IO_BATCH per
+ * exit (the instruction then runs again, as an interrupted rep resumes).
+ * An element the guest's page tables refuse is the page fault the CPU
+ * would raise there, with the registers as they stand.  Anything else
+ * stays a #GP.
+ */
+static bool emulate_user_string_io(struct lguest *lg)
+{
+	u32 len = 0, size = 4, seg = lg->regs.ds, *ptr, i, n;
+	static const u8 seg_prefix[] = { 0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65 };
+	const u32 seg_reg[] = { lg->regs.es, lg->regs.cs, lg->regs.ss,
+				lg->regs.ds, lg->regs.fs, lg->regs.gs };
+	bool rep = false, in;
+	int step;
+	u8 op;
+
+	if ((lg->regs.cs & SEGMENT_RPL_MASK) != USER_RPL || (lg->regs.eflags & X86_EFLAGS_VM))
+		return false;
+	for (;;) {
+		if (len == 4 || !code_byte(lg, len, &op))
+			return false;
+		len++;
+		if (op == 0x66) {
+			size = 2;
+			continue;
+		}
+		if (op == 0xf2 || op == 0xf3) {
+			rep = true;
+			continue;
+		}
+		for (i = 0; i < ARRAY_SIZE(seg_prefix) && op != seg_prefix[i]; i++)
+			;
+		if (i == ARRAY_SIZE(seg_prefix))
+			break;
+		seg = seg_reg[i];
+	}
+	if (op < 0x6c || op > 0x6f)
+		return false;
+	if (!(op & 1))
+		size = 1;
+	in = op < 0x6e;
+	if (in)
+		seg = lg->regs.es;	/* no override for the destination */
+	if (!user_port_ok(lg, lg->regs.edx & 0xffff, size) || !flat_user_data(lg, seg, in))
+		return false;
+	ptr = in ? &lg->regs.edi : &lg->regs.esi;
+	step = (lg->regs.eflags & X86_EFLAGS_DF) ? -size : size;
+	for (n = 0; !rep || lg->regs.ecx; n++) {
+		/* (Single-stepped, a rep traps after every element.) */
+		if (n == STRING_IO_BATCH ||
+		    (n == 1 && (lg->regs.eflags & X86_EFLAGS_TF))) {
+			if (n == 1)
+				single_step_trap(lg);
+			return true;
+		}
+		/* The whole element must be accessible before any of it is written. */
+		for (i = 0; i < size; i++) {
+			u32 va = *ptr + i;
+
+			lg->regs.errcode = X86_PF_USER | (in ? X86_PF_WRITE : 0);
+			if (!demand_page(lg, va, lg->regs.errcode)) {
+				if (!lg->dead) {
+					lg->cr2 = va;
+					WRITE_DATA(lg, cr2, va);
+					reflect_trap(lg, X86_TRAP_PF, true);
+				}
+				return true;
+			}
+		}
+		for (i = 0; in && i < size; i++) {
+			unsigned long uaddr = guest_va_to_user(lg, *ptr + i, true);
+
+			if (!uaddr || put_user((u8)0xff, (u8 __user *)uaddr)) {
+				kill_guest(lg, "cannot write guest memory at %#x", *ptr + i);
+				return true;
+			}
+		}
+		*ptr += step;
+		if (!rep)
+			break;
+		lg->regs.ecx--;
+	}
 	lg->regs.eip += len;
 	return true;
 }
@@ -481,7 +605,7 @@ void lguest_arch_set_debugreg(struct lguest *lg, u32 regno, u32 value)
 /* A trap other than a hypercall or the host's own. */
 void lguest_arch_handle_trap(struct lguest *lg)
 {
-	u32 trap = lg->regs.trapnum;
+	u32 trap = lg->regs.trapnum, cs = lg->regs.cs, eip = lg->regs.eip;
 
 	if (lg->dead)
 		return;
@@ -500,7 +624,11 @@ void lguest_arch_handle_trap(struct lguest *lg)
 		WRITE_DATA(lg, cr2, lg->cr2);
 		break;
 	case X86_TRAP_GP:
-		if (emulate_insn(lg) || emulate_soft_int(lg))
+		if (emulate_insn(lg) || emulate_user_string_io(lg)) {
+			single_step_after(lg, cs, eip);
+			return;
+		}
+		if (emulate_soft_int(lg))
 			return;
 		break;
 	}

@@ -40,6 +40,7 @@
 #define HCALL_STATUS_OFF	16	/* the ring must start empty */
 #define HCALLS_OFF	80
 #define DR6_OFF		1400
+#define CR2_OFF		1364
 #define GP_COUNT	0x6000
 #define COUNT		0x6004
 
@@ -805,6 +806,44 @@ GUEST(g_io_tss_wild,
 "	gate	13, " HERE(g_io_tss_wild, g_io_tss_wild_start) "\n"
 "	enter_user " HERE(g_io_tss_wild, g_io_tss_wild_user) "\n");
 
+/*
+ * "ins" from guest user mode, with the port allowed, into a page the
+ * guest kernel keeps from user mode: the page fault the CPU would raise
+ * (user, write, protection) and the page untouched.  98: a #PF with
+ * error code 7 at 0x30000, whose byte is still 0x5a.
+ */
+GUEST(g_io_ins_kernel,
+"	cmpl	$7, (%esp)\n"
+"	jne	1f\n"
+"	cmpl	$0x30000, " STR(DATA_GPA) " + " STR(CR2_OFF) "\n"
+"	jne	1f\n"
+"	cmpb	$0x5a, 0x30000\n"
+"	jne	1f\n"
+"	hcall	98\n"
+"1:	hcall	97\n"
+"g_io_ins_kernel_user:\n"
+"	movl	$0x7b, %eax\n"
+"	movw	%ax, %es\n"
+"	movl	$0x80, %edx\n"
+"	movl	$0x30000, %edi\n"
+"	insb\n"
+"	ud2\n"
+"g_io_ins_kernel_entry:\n"
+"	movl	$0x9000, %esp\n"
+"	lguest_init\n"
+"	movl	$0x20000, %edi\n"
+"	movl	$104 + 33, %ecx\n"
+"	movb	$0xff, %al\n"
+"	rep	stosb\n"
+"	movw	$104, 0x20000 + 102\n"
+"	movb	$0xfe, 0x20000 + 104 + 0x10\n"
+"	hcall	17, 0x20000, 104 + 32\n"
+"	movb	$0x5a, 0x30000\n"
+"	movl	$0x30003, 0x4000 + 4 * 0x30\n"	/* supervisor only */
+"	hcall	6, 0\n"
+"	gate	14, " HERE(g_io_ins_kernel, g_io_ins_kernel_start) "\n"
+"	enter_user " HERE(g_io_ins_kernel, g_io_ins_kernel_user) "\n");
+
 /* A debug register the CPU does not have for breakpoints. */
 GUEST(g_hc_debugreg,
 "g_hc_debugreg_entry:\n"
@@ -1343,6 +1382,7 @@ static const struct attack attacks[] = {
 	A(io_user, "unknown hypercall 98"),
 	A(io_ioperm, "unknown hypercall 98"),
 	A(io_tss_wild, "unknown hypercall 98"),
+	A(io_ins_kernel, "unknown hypercall 98"),
 	A(hc_debugreg, "bad debug register 5"),
 	A(debugreg_guest, "unknown hypercall 98"),
 	A(debugreg_slot, "unknown hypercall 98"),
@@ -1471,6 +1511,8 @@ int main(int argc, char **argv)
 {
 	unsigned int i;
 
+	_Static_assert(offsetof(struct lguest_data, cr2) == CR2_OFF,
+		       "g_io_ins_kernel reads cr2 at CR2_OFF");
 	_Static_assert(offsetof(struct lguest_data, reserve_mem) == RESERVE_MEM_OFF,
 		       "the guests read reserve_mem at RESERVE_MEM_OFF");
 	_Static_assert(offsetof(struct lguest_data, dr6) == DR6_OFF,

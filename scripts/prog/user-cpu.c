@@ -33,6 +33,7 @@
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/io.h>
+#include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/user.h>
@@ -358,6 +359,99 @@ static void io_ioperm_ins(void)
 	say("ok");
 }
 
+static unsigned char *io_page;	/* two pages, the second inaccessible */
+
+static void io_pages(void)
+{
+	io_page = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	need(io_page != MAP_FAILED, "mmap");
+	need(mprotect(io_page + 4096, 4096, PROT_NONE) == 0, "mprotect");
+}
+
+static void io_ioperm_rep_ins(void)
+{
+	unsigned char *p;
+	unsigned int n = 16, ones = 0;
+
+	need(ioperm(0x80, 1, 1) == 0, "ioperm");
+	io_pages();
+	p = io_page + 100;
+	asm volatile("movl $0x80, %%edx; rep insb" : "+D" (p), "+c" (n) :: "edx", "memory");
+	for (unsigned int i = 0; i < 20; i++)
+		ones += io_page[100 + i] == 0xff;
+	say("ok ecx %u, edi +%d, %u bytes of 0xff", n, (int)(p - io_page - 100), ones);
+}
+
+static void io_ioperm_rep_outs(void)
+{
+	unsigned char buf[16] = { 0 }, *p = buf;
+	unsigned int n = 16;
+
+	need(ioperm(0x80, 1, 1) == 0, "ioperm");
+	asm volatile("movl $0x80, %%edx; rep outsb" : "+S" (p), "+c" (n) :: "edx", "memory");
+	say("ok ecx %u, esi +%d", n, (int)(p - buf));
+}
+
+static void io_ioperm_outsw_down(void)
+{
+	unsigned short buf[4] = { 0 }, *p = buf + 3;
+	unsigned int n = 3;
+
+	need(ioperm(0x80, 2, 1) == 0, "ioperm");
+	asm volatile("std; movl $0x80, %%edx; rep outsw; cld"
+		     : "+S" (p), "+c" (n) :: "edx", "memory");
+	say("ok ecx %u, esi %d", n, (int)(p - buf));
+}
+
+/* rep insb across into an inaccessible page: the fault, and how far it got. */
+static void on_io_fault(int sig, siginfo_t *si, void *ctx)
+{
+	ucontext_t *uc = ctx;
+
+	say("%s code=%d addr=page+%#lx ecx %u edi page+%#lx, %d bytes of 0xff", signame(sig),
+	    si->si_code, (unsigned long)si->si_addr - (unsigned long)io_page,
+	    (unsigned int)uc->uc_mcontext.gregs[REG_ECX],
+	    (unsigned long)uc->uc_mcontext.gregs[REG_EDI] - (unsigned long)io_page,
+	    (io_page[4092] == 0xff) + (io_page[4093] == 0xff) + (io_page[4094] == 0xff) +
+	    (io_page[4095] == 0xff));
+	_exit(0);
+}
+
+static void io_ioperm_ins_fault(void)
+{
+	unsigned char *p;
+	unsigned int n = 8;
+
+	need(ioperm(0x80, 1, 1) == 0, "ioperm");
+	io_pages();
+	on(SIGSEGV, on_io_fault, SA_ONSTACK);
+	p = io_page + 4092;
+	asm volatile("movl $0x80, %%edx; rep insb" : "+D" (p), "+c" (n) :: "edx", "memory");
+	say("ok (no fault) ecx %u", n);
+}
+
+static void io_ioperm_insl_straddle(void)
+{
+	unsigned char *p;
+	unsigned int n = 5;	/* not a rep: the fault shows it untouched */
+
+	need(ioperm(0x80, 4, 1) == 0, "ioperm");
+	io_pages();
+	on(SIGSEGV, on_io_fault, SA_ONSTACK);
+	p = io_page + 4094;
+	asm volatile("movl $0x80, %%edx; insl" : "+D" (p), "+c" (n) :: "edx", "memory");
+	say("ok (no fault)");
+}
+
+static void io_ioperm_ins_kernel(void)
+{
+	unsigned char *p = (unsigned char *)0xc0000000;
+
+	need(ioperm(0x80, 1, 1) == 0, "ioperm");
+	asm volatile("movl $0x80, %%edx; insb" : "+D" (p) :: "edx", "memory");
+	say("ok");
+}
+
 static void io_iopl3_in(void)
 {
 	need(iopl(3) == 0, "iopl");
@@ -416,6 +510,11 @@ asm(".text\n"
     "	pushfl\n	orl $0x100, (%esp)\n	popfl\n"
     "	movl $20, %eax\n	movw %ss, %cx\n	movw %cx, %ss\n	int $0x80\n	nop\n"
     "step_movss_int80_end:\n	nop\n	ret\n"
+    "step_io:\n"
+    "	pushfl\n	orl $0x100, (%esp)\n	popfl\n"
+    "	inb $0x80, %al\n	movl $0x80, %edx\n	movl $3, %ecx\n"
+    "	leal -8(%esp), %edi\n	rep insb\n	outb %al, %dx\n	nop\n"
+    "step_io_end:\n	nop\n	ret\n"
     "step_popss_int3:\n"
     "	pushfl\n	orl $0x100, (%esp)\n	popfl\n"
     "	pushl %ss\n	popl %ss\n	int3\n	nop\n"
@@ -436,12 +535,20 @@ asm(".text\n"
 	}
 
 STEP_PROBE(step_nops)
+STEP_PROBE(step_io)
 STEP_PROBE(step_syscall)
 STEP_PROBE(step_pushf)
 STEP_PROBE(step_int3)
 STEP_PROBE(step_popf_clear)
 STEP_PROBE(step_movss_int80)
 STEP_PROBE(step_popss_int3)
+
+/* Single-stepping port I/O the host runs for a guest: a trap after each. */
+static void probe_step_io_perm(void)
+{
+	need(ioperm(0x80, 1, 1) == 0, "ioperm");
+	probe_step_io();
+}
 
 /* ---- hardware breakpoints through ptrace ---------------------------------- */
 
@@ -709,10 +816,12 @@ static const struct probe probes[] = {
 #undef X
 	P(io_ioperm_in) P(io_ioperm_out_dx) P(io_ioperm_other_port)
 	P(io_ioperm_word_straddles) P(io_ioperm_dropped) P(io_ioperm_fork)
-	P(io_ioperm_ins) P(io_iopl3_in) P(io_iopl3_then_0)
+	P(io_ioperm_ins) P(io_ioperm_rep_ins) P(io_ioperm_rep_outs)
+	P(io_ioperm_outsw_down) P(io_ioperm_ins_fault) P(io_ioperm_insl_straddle)
+	P(io_ioperm_ins_kernel) P(io_iopl3_in) P(io_iopl3_then_0)
 	P(probe_step_nops) P(probe_step_syscall) P(probe_step_pushf)
 	P(probe_step_int3) P(probe_step_popf_clear) P(probe_step_movss_int80)
-	P(probe_step_popss_int3)
+	P(probe_step_popss_int3) P(probe_step_io_perm)
 	P(hwbp_exec) P(hwbp_write) P(hwbp_read) P(hwbp_kernel_write)
 	P(ldt_data) P(ldt_read_back) P(ldt_code)
 	P(sr_cs_kernel) P(sr_cs_tss) P(sr_ss_kernel) P(sr_ss_null)
