@@ -383,7 +383,13 @@ static void setup_boot(struct guest *g, const char *cmdline, const char *initrd)
 	g->boot_params = take_top(g, sizeof(*bp), "the boot parameters");
 	cmd_gpa = take_top(g, cmd_len, "the command line");
 	build_pagetables(g);
+	g->reserved_start = g->top;
 
+	/*
+	 * The initrd goes in RAM, just below, as a boot loader puts it: the
+	 * kernel reserves it there and frees it after unpacking.  (One
+	 * outside RAM would be copied into a boot allocation first.)
+	 */
 	if (initrd) {
 		size_t len;
 		u8 *buf = read_file(initrd, &len);
@@ -396,7 +402,6 @@ static void setup_boot(struct guest *g, const char *cmdline, const char *initrd)
 		memcpy(g->mem + initrd_gpa, buf, len);
 		free(buf);
 	}
-	g->reserved_start = g->top;
 
 	bp = (struct boot_params *)(g->mem + g->boot_params);
 	memcpy(g->mem + cmd_gpa, cmdline, cmd_len);
