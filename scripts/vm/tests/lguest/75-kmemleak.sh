@@ -11,9 +11,14 @@ k=/sys/kernel/debug/kmemleak
 echo scan >$k
 echo clear >$k
 modprobe lg || fail "modprobe lg failed"
+# The guests are this debug kernel too: with their own debugging off
+# (the host keeps all of it) each boots in a fraction of the time.
+light="kmemleak=off debug_pagealloc=off slab_debug=- no_debug_objects kfence.sample_interval=0"
+t0=$(date +%s)
 i=0
 while [ $i -lt 50 ]; do
-	run_guest "$LGDIR/leak" lgguest=poweroff
+	# shellcheck disable=SC2086
+	run_guest "$LGDIR/leak" lgguest=poweroff $light
 	[ "$(cat "$LGDIR/leak.rc")" = 0 ] || fail "guest $i: launcher exit $(cat "$LGDIR/leak.rc")"
 	i=$((i + 1))
 done
@@ -25,5 +30,5 @@ sleep 5
 echo scan >$k
 leaks=$(cat $k)
 [ -z "$leaks" ] || { echo "$leaks" | head -n 60; fail "kmemleak reports leaks after 50 guests"; }
-diag "50 guests, no leak"
+diag "50 guests in $(($(date +%s) - t0)) s, no leak"
 exit 0
