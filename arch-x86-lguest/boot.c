@@ -336,8 +336,10 @@ static void lguest_nop(void)
 {
 }
 
+/* The host keeps a checked copy of the LDT, which the switcher loads. */
 static void lguest_set_ldt(const void *addr, unsigned int entries)
 {
+	lguest_hcall(LHCALL_SET_LDT, (unsigned long)addr, entries, 0);
 }
 
 /*

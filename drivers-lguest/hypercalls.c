@@ -162,6 +162,9 @@ static int do_hcall(struct lguest *lg, const struct lguest_hcall *h, struct lgue
 	case LHCALL_SET_DEBUGREG:
 		lguest_arch_set_debugreg(lg, h->arg1, h->arg2);
 		return 0;
+	case LHCALL_SET_LDT:
+		load_ldt(lg, h->arg1, h->arg2);
+		return 0;
 	case LHCALL_SEND_INTERRUPTS:
 		return 0;	/* delivery is checked before every entry */
 	case LHCALL_CRASH:

@@ -51,6 +51,8 @@ struct lguest {
 	u32 tss_base, tss_limit;	/* LHCALL_LOAD_TR: its I/O bitmap */
 	u32 ss1, esp1;			/* LHCALL_SET_STACK */
 	gate_desc idt[IDT_ENTRIES];	/* the guest's own gates */
+	struct desc_struct *ldt;	/* LHCALL_SET_LDT, checked; or NULL */
+	u32 ldt_entries;
 	struct desc_struct gdt[GDT_ENTRIES];	/* its descriptors, as the CPU sees them */
 	struct fxregs_state fpu __aligned(16);	/* x87/SSE: no XSAVE for guests */
 
@@ -102,6 +104,7 @@ void flush_shadow(struct lguest *lg);
 void flush_shadow_one(struct lguest *lg, u32 vaddr);
 bool new_pgdir(struct lguest *lg, u32 pgdir);
 bool demand_page(struct lguest *lg, u32 vaddr, u32 errcode);
+bool read_guest_virt(struct lguest *lg, u32 vaddr, void *buf, u32 len);
 unsigned long guest_va_to_user(struct lguest *lg, u32 vaddr, bool write);
 
 /* segments.c */
@@ -109,6 +112,7 @@ void setup_default_gdt(struct lguest *lg);
 void load_gdt_entry(struct lguest *lg, u32 entry, u64 desc);
 const struct desc_struct *guest_desc(struct lguest *lg, u32 sel);
 void load_tls(struct lguest *lg, u32 gpa);
+void load_ldt(struct lguest *lg, u32 vaddr, u32 entries);
 bool selector_ok(struct lguest *lg, u32 sel, bool null_ok);
 bool check_segments(struct lguest *lg);
 bool host_gdt_entry(unsigned int entry);

@@ -206,6 +206,7 @@ static int lg_release(struct inode *inode, struct file *file)
 		account_locked_vm(lg->mm, guest_pages(lg), false);
 		mmdrop(lg->mm);
 	}
+	kvfree(lg->ldt);
 	kvfree(lg);
 	return 0;
 }

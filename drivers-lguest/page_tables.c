@@ -53,7 +53,7 @@ static struct page *pin_guest_page(struct lguest *lg, u32 pfn)
 
 /*
  * The shadow page directory maps the switcher slot with a page table of
- * its own: text and host state read-only, the register page read-write
+ * its own: text, host state and the LDT read-only, the register page read-write
  * (ring 0 only: the guest kernel runs in ring 1, which the MMU counts as
  * supervisor, but every field the switcher takes from that page is
  * rewritten by the host or checked before each entry).
@@ -71,8 +71,9 @@ int init_shadow(struct lguest *lg, u32 pgdir)
 	for (i = 0; i < SWITCHER_TEXT_PAGES; i++)
 		pt[first + i] = page_to_phys(switcher_page(i)) | _PAGE_PRESENT;
 	pt[first + i] = page_to_phys(switcher_page(i)) | _PAGE_PRESENT | _PAGE_RW;
-	i++;
-	pt[first + i] = page_to_phys(switcher_page(i)) | _PAGE_PRESENT;
+	/* The read-only page and the LDT pages. */
+	for (i++; i < SWITCHER_TEXT_PAGES + SWITCHER_PAGES_PER_CPU; i++)
+		pt[first + i] = page_to_phys(switcher_page(i)) | _PAGE_PRESENT;
 	((u32 *)page_address(lg->shadow_pgdir))[switcher_pgd_index()] =
 		page_to_phys(lg->slot_pt) | _PAGE_PRESENT | _PAGE_RW;
 	lg->guest_pgdir = pgdir;
@@ -180,6 +181,25 @@ unsigned long guest_va_to_user(struct lguest *lg, u32 vaddr, bool write)
 	    (write && !(pte & pde & _PAGE_RW)) || (pte >> PAGE_SHIFT) >= lg->mem_pages)
 		return 0;
 	return lg->mem_base + (pte & PAGE_MASK) + (vaddr & ~PAGE_MASK);
+}
+
+/*
+ * len bytes at a guest virtual address, through the guest's tables (any
+ * privilege): false if a page is not present or not in its RAM.
+ */
+bool read_guest_virt(struct lguest *lg, u32 vaddr, void *buf, u32 len)
+{
+	while (len) {
+		u32 n = min_t(u32, len, PAGE_SIZE - (vaddr & ~PAGE_MASK));
+		unsigned long uaddr = guest_va_to_user(lg, vaddr, false);
+
+		if (!uaddr || copy_from_user(buf, (void __user *)uaddr, n))
+			return false;
+		buf += n;
+		vaddr += n;
+		len -= n;
+	}
+	return true;
 }
 
 /*

@@ -6,12 +6,14 @@
  * no system descriptors, nothing more privileged than ring 1, and the
  * accessed bit preset (the CPU would otherwise try to set it in a GDT
  * the guest sees read-only).  The switcher's own segments and the TSS
- * entries are the host's.  The guest has no LDT.
+ * and LDT entries are the host's.  The guest's LDT (LHCALL_SET_LDT) is
+ * copied and made safe the same way.
  *
  * Every selector the host takes from the guest (in its registers, its
  * gates, its stack) is looked up with guest_desc(), which refuses what
- * is not a present, non-system entry of this GDT.
+ * is not a present, non-system entry of this GDT or that LDT.
  */
+#include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <asm/desc.h>
 #include "lg.h"
@@ -28,32 +30,41 @@ void setup_default_gdt(struct lguest *lg)
 bool host_gdt_entry(unsigned int entry)
 {
 	return entry == GDT_ENTRY_LGUEST_CS || entry == GDT_ENTRY_LGUEST_DS ||
-	       entry == GDT_ENTRY_TSS || entry == GDT_ENTRY_DOUBLEFAULT_TSS;
+	       entry == GDT_ENTRY_TSS || entry == GDT_ENTRY_LDT ||
+	       entry == GDT_ENTRY_DOUBLEFAULT_TSS;
 }
 
 /*
  * The guest's present code or data descriptor that a selector names, or
- * NULL: a null or LDT selector, an index beyond the GDT, one of the
- * host's entries, or an absent one.
+ * NULL: a null selector, an index beyond the GDT or the guest's LDT, one
+ * of the host's entries, or an absent one.
  */
 const struct desc_struct *guest_desc(struct lguest *lg, u32 sel)
 {
 	unsigned int entry = sel >> 3;
 	const struct desc_struct *d;
 
-	if (sel > 0xffff || (sel & SEGMENT_TI_MASK) || !entry || entry >= GDT_ENTRIES ||
-	    host_gdt_entry(entry))
+	if (sel > 0xffff)
 		return NULL;
-	d = &lg->gdt[entry];
+	if (sel & SEGMENT_TI_MASK) {
+		if (entry >= lg->ldt_entries)
+			return NULL;
+		d = &lg->ldt[entry];
+	} else {
+		if (!entry || entry >= GDT_ENTRIES || host_gdt_entry(entry))
+			return NULL;
+		d = &lg->gdt[entry];
+	}
 	return d->p && d->s ? d : NULL;
 }
 
-static bool fix_descriptor(struct lguest *lg, unsigned int entry, struct desc_struct *d)
+static bool fix_descriptor(struct lguest *lg, const char *table, unsigned int entry,
+			   struct desc_struct *d)
 {
 	if (!d->p)
 		return true;
 	if (!d->s) {
-		kill_guest(lg, "system descriptor in GDT entry %u", entry);
+		kill_guest(lg, "system descriptor in %s entry %u", table, entry);
 		return false;
 	}
 	if (!d->dpl)
@@ -72,7 +83,7 @@ void load_gdt_entry(struct lguest *lg, u32 entry, u64 desc)
 	}
 	memcpy(&d, &desc, sizeof(d));
 	/* Writes to the host's entries are ignored: Linux writes its TSS. */
-	if (host_gdt_entry(entry) || !fix_descriptor(lg, entry, &d))
+	if (host_gdt_entry(entry) || !fix_descriptor(lg, "GDT", entry, &d))
 		return;
 	lg->gdt[entry] = d;
 	if (loaded_guest == lg)
@@ -91,6 +102,40 @@ void load_tls(struct lguest *lg, u32 gpa)
 	}
 	for (i = 0; i < GDT_ENTRY_TLS_ENTRIES; i++)
 		load_gdt_entry(lg, GDT_ENTRY_TLS_MIN + i, tls[i]);
+}
+
+/*
+ * LHCALL_SET_LDT: the current task's LDT, read through the guest's page
+ * tables and made safe like GDT entries (modify_ldt() never makes a
+ * system descriptor; a call gate here would lead to ring 0).  The
+ * switcher loads the host's copy.
+ */
+void load_ldt(struct lguest *lg, u32 vaddr, u32 entries)
+{
+	u32 i;
+
+	if (entries > LGUEST_LDT_ENTRIES) {
+		kill_guest(lg, "bad LDT size %u", entries);
+		return;
+	}
+	if (entries && !lg->ldt) {
+		lg->ldt = kvcalloc(LGUEST_LDT_ENTRIES, sizeof(*lg->ldt), GFP_KERNEL_ACCOUNT);
+		if (!lg->ldt) {
+			kill_guest(lg, "out of memory for the LDT");
+			return;
+		}
+	}
+	if (loaded_guest == lg)
+		loaded_guest = NULL;
+	lg->ldt_entries = 0;
+	if (entries && !read_guest_virt(lg, vaddr, lg->ldt, entries * LDT_ENTRY_SIZE)) {
+		kill_guest(lg, "cannot read the LDT at %#x", vaddr);
+		return;
+	}
+	for (i = 0; i < entries; i++)
+		if (!fix_descriptor(lg, "LDT", i, &lg->ldt[i]))
+			return;
+	lg->ldt_entries = entries;
 }
 
 /*
@@ -123,9 +168,10 @@ static u32 desc_limit(const struct desc_struct *d)
 /*
  * What the switcher's iret will check of the guest's code and stack
  * segments, checked first (a fault there would be the switcher's): NULL
- * if the pair is good, or what is wrong with it.  They must also be
- * flat: the host pushes trap frames at the stack pointer and reads
- * instructions at eip, both as linear addresses.
+ * if the pair is good, or what is wrong with it.  The guest kernel's
+ * must also be flat: the host pushes trap frames at its stack pointer as
+ * a linear address.  Its user mode's may have any base (LDT segments);
+ * the host reads user code at cs's base plus eip.
  */
 static const char *code_stack_bad(struct lguest *lg, const struct lguest_regs *r)
 {
@@ -140,7 +186,7 @@ static const char *code_stack_bad(struct lguest *lg, const struct lguest_regs *r
 	    r->eip > desc_limit(c) || (s->type & _DESC_CODE_EXECUTABLE) ||
 	    !(s->type & _DESC_DATA_WRITABLE) || s->dpl != rpl)
 		return "bad code or stack segment";
-	if (get_desc_base(c) || get_desc_base(s))
+	if (rpl == 1 && (get_desc_base(c) || get_desc_base(s)))
 		return "code or stack segment not flat";
 	return NULL;
 }

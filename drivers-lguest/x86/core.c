@@ -42,6 +42,9 @@ int lguest_arch_init(void)
 {
 	struct desc_struct *gdt = get_cpu_gdt_rw(0);
 
+	BUILD_BUG_ON(sizeof(struct lguest_cpu_pages) != SWITCHER_PAGES_PER_CPU * PAGE_SIZE);
+	BUILD_BUG_ON(ARRAY_SIZE(lguest_pages->ldt) != LGUEST_LDT_ENTRIES);
+
 	if (boot_cpu_has(X86_FEATURE_PV_DEPRIV)) {
 		pr_err("cannot run guests inside a paravirtualized guest\n");
 		return -ENODEV;
@@ -139,6 +142,15 @@ static void load_guest_tables(struct lguest *lg)
 	set_tssldt_descriptor(&ro->guest_gdt[GDT_ENTRY_TSS], (unsigned long)&ro->guest_tss,
 			      DESC_TSS, sizeof(ro->guest_tss) - 1);
 	memset(&ro->guest_gdt[GDT_ENTRY_DOUBLEFAULT_TSS], 0, sizeof(struct desc_struct));
+	if (lg->ldt_entries) {
+		memcpy(lguest_pages->ldt, lg->ldt, lg->ldt_entries * sizeof(*lg->ldt));
+		set_tssldt_descriptor(&ro->guest_gdt[GDT_ENTRY_LDT], (unsigned long)lguest_pages->ldt,
+				      DESC_LDT, lg->ldt_entries * LDT_ENTRY_SIZE - 1);
+		ro->guest_ldt = GDT_ENTRY_LDT * 8;
+	} else {
+		memset(&ro->guest_gdt[GDT_ENTRY_LDT], 0, sizeof(struct desc_struct));
+		ro->guest_ldt = 0;
+	}
 	for (i = 0; i < IDT_ENTRIES; i++)
 		pack_gate(&ro->guest_idt[i], GATE_INTERRUPT, stubs + LGUEST_STUB_SIZE * i,
 			  stub_dpl(lg, i), 0, LGUEST_CS);
@@ -303,26 +315,25 @@ bool lguest_arch_run_guest(struct lguest *lg)
 	return !host_trap;
 }
 
-/* A byte of guest code at eip + off, or false if it is not in its RAM. */
-static bool code_byte(struct lguest *lg, u32 off, u8 *byte)
+/*
+ * The guest's code segment: the guest kernel's is flat and 32-bit; its
+ * user mode's may be neither (an LDT segment).
+ */
+static const struct desc_struct *guest_cs(struct lguest *lg)
 {
-	unsigned long uaddr = guest_va_to_user(lg, lg->regs.eip + off, false);
-
-	return uaddr && !get_user(*byte, (u8 __user *)uaddr);
+	return guest_desc(lg, lg->regs.cs);
 }
 
-/* len bytes at a guest virtual address, through the guest's tables. */
-static bool read_guest_va(struct lguest *lg, u32 vaddr, void *buf, u32 len)
+/* A byte of guest code at cs:eip + off, or false if it is not in its RAM. */
+static bool code_byte(struct lguest *lg, u32 off, u8 *byte)
 {
-	u8 *b = buf;
+	const struct desc_struct *c = guest_cs(lg);
+	unsigned long uaddr;
 
-	for (; len; len--, vaddr++, b++) {
-		unsigned long uaddr = guest_va_to_user(lg, vaddr, false);
-
-		if (!uaddr || get_user(*b, (u8 __user *)uaddr))
-			return false;
-	}
-	return true;
+	if (!c)
+		return false;
+	uaddr = guest_va_to_user(lg, get_desc_base(c) + lg->regs.eip + off, false);
+	return uaddr && !get_user(*byte, (u8 __user *)uaddr);
 }
 
 /*
@@ -339,11 +350,11 @@ static bool user_port_ok(struct lguest *lg, u32 port, u32 size)
 	u32 off;
 
 	if (lg->tss_limit < base_off + 1 ||
-	    !read_guest_va(lg, lg->tss_base + base_off, &base, sizeof(base)))
+	    !read_guest_virt(lg, lg->tss_base + base_off, &base, sizeof(base)))
 		return false;
 	off = base + port / 8;
 	if (off + 1 > lg->tss_limit ||
-	    !read_guest_va(lg, lg->tss_base + off, &bits, sizeof(bits)))
+	    !read_guest_virt(lg, lg->tss_base + off, &bits, sizeof(bits)))
 		return false;
 	return !(bits & (((1U << size) - 1) << (port % 8)));
 }
@@ -357,14 +368,17 @@ static bool user_port_ok(struct lguest *lg, u32 port, u32 size)
  */
 static bool emulate_insn(struct lguest *lg)
 {
-	u32 cpl = lg->regs.cs & SEGMENT_RPL_MASK, len = 1, size = 4, port;
+	u32 cpl = lg->regs.cs & SEGMENT_RPL_MASK, len = 1, size, port;
+	const struct desc_struct *c = guest_cs(lg);
 	u8 op, imm;
 
-	if ((cpl != 1 && cpl != 3) || (lg->regs.eflags & X86_EFLAGS_VM) ||
+	if ((cpl != 1 && cpl != 3) || (lg->regs.eflags & X86_EFLAGS_VM) || !c ||
 	    !code_byte(lg, 0, &op))
 		return false;
+	/* The operand size: 16-bit code segments swap the prefix's meaning. */
+	size = c->d ? 4 : 2;
 	if (op == 0x66) {
-		size = 2;
+		size = c->d ? 2 : 4;
 		len = 2;
 		if (!code_byte(lg, 1, &op))
 			return false;
@@ -456,7 +470,11 @@ static bool emulate_user_string_io(struct lguest *lg)
 	int step;
 	u8 op;
 
-	if ((lg->regs.cs & SEGMENT_RPL_MASK) != USER_RPL || (lg->regs.eflags & X86_EFLAGS_VM))
+	const struct desc_struct *c = guest_cs(lg);
+
+	/* (16-bit code would mean 16-bit counts and pointers: not emulated.) */
+	if ((lg->regs.cs & SEGMENT_RPL_MASK) != USER_RPL || (lg->regs.eflags & X86_EFLAGS_VM) ||
+	    !c || !c->d)
 		return false;
 	for (;;) {
 		if (len == 4 || !code_byte(lg, len, &op))

@@ -21,6 +21,7 @@ static void __used common(void)
 	OFFSET(LGUEST_PAGES_guest_cr3, lguest_cpu_pages, ro.guest_cr3);
 	OFFSET(LGUEST_PAGES_guest_cr4, lguest_cpu_pages, ro.guest_cr4);
 	OFFSET(LGUEST_PAGES_guest_dr7, lguest_cpu_pages, ro.guest_dr7);
+	OFFSET(LGUEST_PAGES_guest_ldt, lguest_cpu_pages, ro.guest_ldt);
 	OFFSET(LGUEST_PAGES_guest_gdt_desc, lguest_cpu_pages, ro.guest_gdt_desc);
 	OFFSET(LGUEST_PAGES_guest_idt_desc, lguest_cpu_pages, ro.guest_idt_desc);
 	OFFSET(LGUEST_PAGES_guest_gdt, lguest_cpu_pages, ro.guest_gdt);

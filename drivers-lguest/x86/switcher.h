@@ -18,9 +18,13 @@
 
 /* The slot: 4 MB, one page-table page of the host and of every guest. */
 #define SWITCHER_SLOT_SIZE	(4 << 20)
-/* Switcher text, then two pages per guest CPU (uniprocessor: one). */
+/*
+ * Switcher text, then per guest CPU (uniprocessor: one) a register page,
+ * a read-only page and the guest's LDT (8192 descriptors, 16 pages).
+ */
 #define SWITCHER_TEXT_PAGES	2
-#define SWITCHER_PAGES_PER_CPU	2
+#define SWITCHER_LDT_PAGES	16
+#define SWITCHER_PAGES_PER_CPU	(2 + SWITCHER_LDT_PAGES)
 
 /* The switcher's trap stubs, one per vector, are this far apart. */
 #define LGUEST_STUB_SIZE	16
@@ -102,6 +106,8 @@ struct lguest_ro_page {
 	u32 guest_cr3;
 	u32 guest_cr4;			/* the host's, less PGE, SMEP, SMAP */
 	u32 guest_dr7;			/* breakpoints armed while it runs */
+	u16 guest_ldt;			/* LDT selector, or 0 */
+	u16 pad4;
 	struct desc_ptr guest_gdt_desc;
 	u16 pad2;
 	struct desc_ptr guest_idt_desc;
@@ -114,6 +120,8 @@ struct lguest_ro_page {
 struct lguest_cpu_pages {
 	struct lguest_rw_page rw;
 	struct lguest_ro_page ro;
+	/* The guest's LDT, checked by the host; read-only to the guest. */
+	struct desc_struct ldt[SWITCHER_LDT_PAGES * PAGE_SIZE / 8] __aligned(PAGE_SIZE);
 };
 #endif /* __ASSEMBLY__ */
 

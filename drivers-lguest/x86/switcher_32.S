@@ -57,9 +57,11 @@ SYM_INNER_LABEL(switch_to_guest, SYM_L_GLOBAL)
 	andb	$~TSS_DESC_BUSY, GUEST_TSS_TYPE(%eax)
 	movl	$(GDT_ENTRY_TSS * 8), %edx
 	ltr	%dx
-	/* No LDT: the host's would be read through the guest's page tables. */
-	xorl	%edx, %edx
-	lldt	%dx
+	/*
+	 * The guest's LDT (the host's copy in these pages), or none: the
+	 * host's would be read through the guest's page tables.
+	 */
+	lldt	LGUEST_PAGES_guest_ldt(%eax)
 
 	/*
 	 * The guest's CR4 (no global pages: clearing PGE also flushes the

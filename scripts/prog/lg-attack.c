@@ -844,6 +844,48 @@ GUEST(g_io_ins_kernel,
 "	gate	14, " HERE(g_io_ins_kernel, g_io_ins_kernel_start) "\n"
 "	enter_user " HERE(g_io_ins_kernel, g_io_ins_kernel_user) "\n");
 
+/* An LDT with a call gate in it: the way to ring 0 the host must refuse. */
+GUEST(g_hc_ldt_system,
+"	.long	0x0000ffff, 0x00cff200\n"			/* flat data */
+"	.long	0x00611000, 0x0000ec00\n"			/* call gate */
+"g_hc_ldt_system_entry:\n"
+"	hcall	19, " HERE(g_hc_ldt_system, g_hc_ldt_system_start) ", 2\n"
+"	hcall	98\n");
+
+GUEST(g_hc_ldt_size,
+"g_hc_ldt_size_entry:\n"
+"	hcall	19, 0x10000, 8193\n"
+"	hcall	98\n");
+
+GUEST(g_hc_ldt_range,
+"g_hc_ldt_range_entry:\n"
+"	hcall	19, 0x3fff0000, 4\n"
+"	hcall	98\n");
+
+/*
+ * An LDT segment in use, then the LDT taken away: the host nulls the
+ * selector it can no longer load (as iret does) instead of faulting in
+ * the switcher.  98: %fs read through the LDT, then came back null.
+ */
+GUEST(g_ldt_gone,
+"	.long	0x0000ffff, 0x00cfb200\n"			/* flat data, DPL 1 */
+"g_ldt_gone_entry:\n"
+"	movl	$0x9000, %esp\n"
+"	hcall	19, " HERE(g_ldt_gone, g_ldt_gone_start) ", 1\n"
+"	movl	$0x5, %eax\n"
+"	movw	%ax, %fs\n"
+"	movl	%fs:" HERE(g_ldt_gone, g_ldt_gone_start) ", %eax\n"
+"	cmpl	$0x0000ffff, %eax\n"
+"	je	1f\n"
+"	hcall	97\n"
+"1:	hcall	19, 0, 0\n"
+"	hcall	6, 0\n"
+"	movw	%fs, %ax\n"
+"	testw	%ax, %ax\n"
+"	jz	2f\n"
+"	hcall	96\n"
+"2:	hcall	98\n");
+
 /* A debug register the CPU does not have for breakpoints. */
 GUEST(g_hc_debugreg,
 "g_hc_debugreg_entry:\n"
@@ -1384,6 +1426,10 @@ static const struct attack attacks[] = {
 	A(io_tss_wild, "unknown hypercall 98"),
 	A(io_ins_kernel, "unknown hypercall 98"),
 	A(hc_debugreg, "bad debug register 5"),
+	A(hc_ldt_system, "system descriptor in LDT entry 1"),
+	A(hc_ldt_size, "bad LDT size 8193"),
+	A(hc_ldt_range, "cannot read the LDT at 0x3fff0000"),
+	A(ldt_gone, "unknown hypercall 98"),
 	A(debugreg_guest, "unknown hypercall 98"),
 	A(debugreg_slot, "unknown hypercall 98"),
 	A(priv, "unknown hypercall 98"),

@@ -29,7 +29,7 @@
  *    data page and a prefilled hypercall ring, GDT and IDT entries,
  *    SET_STACK, NEW_PGTABLE, FLUSH_TLB, SET_PTE/SET_PGD, LOAD_TLS,
  *    NOTIFY, CONSOLE_WRITE, SHUTDOWN, CRASH, HALT, the clock, debug
- *    registers, LOAD_TR), segment
+ *    registers, LOAD_TR, SET_LDT), segment
  *    loads, privileged instructions, software interrupts, iret to user
  *    mode, spinning, and random page tables (present bits, large pages,
  *    pfns past memory, mappings of the top 12 MB);
@@ -1100,7 +1100,7 @@ static uint32_t rand_selector(void)
 {
 	static const uint32_t sel[] = {
 		0x61, 0x69, 0x60, 0x68, 0x73, 0x7b, 0x0, 0x3, 0x31, 0x39, 0x41, 0x51, 0x59,
-		0x81, 0x83, 0xf9, 0xfb, 0x100, 0x1c1, 0x7, 0xf,
+		0x81, 0x83, 0xf9, 0xfb, 0x100, 0x1c1, 0x7, 0xf, 0x5, 0xd, 0x15, 0x8b,
 	};
 
 	return chance(90) ? sel[rn(sizeof(sel) / sizeof(sel[0]))] : rnd() & 0xffff;
@@ -1181,7 +1181,7 @@ static void e_piece(struct gen *g)
 	switch (rn(30)) {
 	case 0:
 		/* any hypercall, any arguments */
-		nr = chance(85) ? rn(20) : boundary(0);
+		nr = chance(85) ? rn(21) : boundary(0);
 		e_hcall(g, nr, boundary(mem), boundary(mem), boundary(mem),
 			chance(20) ? boundary(mem) : 0);
 		break;
@@ -1192,9 +1192,13 @@ static void e_piece(struct gen *g)
 			e_hcall(g, LHCALL_SET_DEBUGREG, nr,
 				chance(50) ? G_CODE + rn(0x800) : (chance(50) ? rnd() : boundary(mem)),
 				0, 0);
-		} else {
+		} else if (chance(50)) {
 			e_hcall(g, LHCALL_LOAD_TR, chance(50) ? G_SCRATCH : boundary(mem),
 				chance(50) ? 104 + rn(8300) : rnd(), 0, 0);
+		} else {
+			/* an LDT of whatever is there: descriptors, gates, junk */
+			e_hcall(g, LHCALL_SET_LDT, chance(50) ? G_TLS : boundary(mem),
+				chance(70) ? rn(8) : boundary(0), 0, 0);
 		}
 		break;
 	case 2:

@@ -643,19 +643,26 @@ static void hwbp_kernel_write(void) { hw_breakpoint(3, (unsigned long)pipe_buf, 
 
 static unsigned int ldt_word = 0x1d7c0de5;
 
-static int ldt_set(unsigned int entry, unsigned long base, unsigned int contents)
+static int ldt_set_desc(unsigned int entry, unsigned long base, unsigned int limit,
+			int bits32, int pages, unsigned int contents, int not_present)
 {
 	struct user_desc d = {
 		.entry_number = entry,
 		.base_addr = base,
-		.limit = 0xfffff,
-		.seg_32bit = 1,
+		.limit = limit,
+		.seg_32bit = bits32,
 		.contents = contents,
-		.limit_in_pages = 1,
+		.limit_in_pages = pages,
+		.seg_not_present = not_present,
 		.useable = 1,
 	};
 
 	return syscall(SYS_modify_ldt, 1, &d, sizeof(d));
+}
+
+static int ldt_set(unsigned int entry, unsigned long base, unsigned int contents)
+{
+	return ldt_set_desc(entry, base, 0xfffff, 1, 1, contents, 0);
 }
 
 static void ldt_data(void)
@@ -693,6 +700,94 @@ static void ldt_code(void)
 		     "1: movl $5, %0; ljmp $0x73, $2f; 2:"
 		     : "=&r" (v), "=m" (far.off), "=m" (far.sel) :: "memory");
 	say("ok %u", v);
+}
+
+/* A 16-bit data segment with a base: %fs:4 is ldt_word. */
+static void ldt_data16_base(void)
+{
+	unsigned int v;
+
+	need(ldt_set_desc(1, (unsigned long)&ldt_word - 4, 0xffff, 0, 0, 0, 0) == 0,
+	     "modify_ldt");
+	asm volatile("movw %w1, %%fs; movl %%fs:4, %0; movw %w2, %%fs"
+		     : "=&r" (v) : "r" (0xf), "r" (0));
+	say("ok %#x", v);
+}
+
+/* A segment marked not present: loading it is the CPU's #NP. */
+static void ldt_not_present(void)
+{
+	need(ldt_set_desc(1, 0, 0xfffff, 1, 1, 0, 1) == 0, "modify_ldt");
+	asm volatile("movw %w0, %%fs; movw %w1, %%fs" :: "r" (0xf), "r" (0));
+	say("ok");
+}
+
+/* The LDT is inherited across fork. */
+static void ldt_fork(void)
+{
+	unsigned int v;
+	int st;
+	pid_t pid;
+
+	need(ldt_set(0, (unsigned long)&ldt_word, 0) == 0, "modify_ldt");
+	pid = fork();
+	if (pid == 0) {
+		asm volatile("movw %w1, %%fs; movl %%fs:0, %0; movw %w2, %%fs"
+			     : "=&r" (v) : "r" (0x7), "r" (0));
+		_exit(v == ldt_word ? 0 : 1);
+	}
+	need(waitpid(pid, &st, 0) == pid, "waitpid");
+	say("ok child %s %d", WIFEXITED(st) ? "exit" : "signal",
+	    WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+}
+
+/*
+ * Code in an LDT segment whose base is not 0 (as Wine and dosemu run):
+ * enter at offset 0, spin long enough for the host's timer to interrupt
+ * it there, make a system call and an int3, come back with far jumps.
+ */
+extern char ldt_base_target[], ldt_base_int3[];
+extern unsigned int ldt_base_run(void);
+asm(".text\n"
+    "ldt_base_run:\n"
+    "	pushl %ebx\n"
+    "	ljmp $0x1f, $0\n"
+    "ldt_base_back:\n"
+    "	popl %ebx\n"
+    "	ret\n"
+    "ldt_base_target:\n"
+    "	movl $3000000, %ecx\n"
+    "1:	loop 1b\n"
+    "	movl $20, %eax\n"
+    "	int $0x80\n"
+    "	movl %eax, %ebx\n"
+    "ldt_base_int3:\n"
+    "	int3\n"
+    "	movl %ebx, %eax\n"
+    "	ljmp $0x73, $ldt_base_back\n");
+
+static unsigned long ldt_trap_eip, ldt_trap_cs;
+
+static void on_ldt_trap(int sig, siginfo_t *si, void *ctx)
+{
+	ucontext_t *uc = ctx;
+
+	(void)sig;
+	(void)si;
+	ldt_trap_eip = uc->uc_mcontext.gregs[REG_EIP];
+	ldt_trap_cs = uc->uc_mcontext.gregs[REG_CS];
+}
+
+static void ldt_code_base(void)
+{
+	unsigned int pid;
+
+	need(ldt_set(3, (unsigned long)ldt_base_target, 2) == 0, "modify_ldt");
+	on(SIGTRAP, on_ldt_trap, SA_ONSTACK);
+	pid = ldt_base_run();
+	say("ok getpid %s; SIGTRAP at offset %#lx (int3 at %#lx), cs %#lx",
+	    pid == (unsigned int)getpid() ? "right" : "wrong", ldt_trap_eip,
+	    (unsigned long)(ldt_base_int3 - ldt_base_target), ldt_trap_cs);
 }
 
 /* ---- sigreturn to bad state, system calls from a bad stack -------------- */
@@ -823,7 +918,8 @@ static const struct probe probes[] = {
 	P(probe_step_int3) P(probe_step_popf_clear) P(probe_step_movss_int80)
 	P(probe_step_popss_int3) P(probe_step_io_perm)
 	P(hwbp_exec) P(hwbp_write) P(hwbp_read) P(hwbp_kernel_write)
-	P(ldt_data) P(ldt_read_back) P(ldt_code)
+	P(ldt_data) P(ldt_read_back) P(ldt_code) P(ldt_data16_base)
+	P(ldt_not_present) P(ldt_fork) P(ldt_code_base)
 	P(sr_cs_kernel) P(sr_cs_tss) P(sr_ss_kernel) P(sr_ss_null)
 	P(sr_ds_kernel) P(sr_es_bad) P(sr_fs_ldt) P(sr_eip_kernel)
 	P(sr_eip_top) P(sr_eflags_tf) P(sr_eflags_iopl_nt_vm) P(sr_eflags_ac)
