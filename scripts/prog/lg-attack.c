@@ -474,7 +474,8 @@ GUEST(g_idt_256,
  * The guest maps its own page table at the switcher slot's page
  * directory index: the host's mapping of the slot stays (a read of the
  * switcher's text is not the guest's page), and an access to the rest
- * of the slot ends the guest, never reaching the guest's page.
+ * of the slot (1 MB in: beyond the switcher's pages) ends the guest,
+ * never reaching the guest's page.
  */
 GUEST(g_pde_slot,
 "g_pde_slot_entry:\n"
@@ -491,7 +492,7 @@ GUEST(g_pde_slot,
 "	cmpl	%eax, 0x1000\n"
 "	jne	1f\n"
 "	hcall	97\n"
-"1:	movl	0x10000(%esi), %eax\n"
+"1:	movl	0x100000(%esi), %eax\n"
 "	hcall	98\n");
 
 /* A large (PSE) page. */

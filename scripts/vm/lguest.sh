@@ -22,7 +22,13 @@ stamp() {
 # status and PREFIX.t0 the host uptime at its start.  A guest still running
 # after LGTIMEOUT seconds is killed (PREFIX.err says so; status 137).  The
 # guest's console input is the file LGSTDIN (default: none).
-LGTIMEOUT=${LGTIMEOUT:-240}
+# A host booted with lgslow=N (make check-debug: every checker on, in the
+# guests too) gives each guest N times as long.
+LGSLOW=1
+for arg in $(cat /proc/cmdline); do
+	case "$arg" in lgslow=*) LGSLOW=${arg#lgslow=} ;; esac
+done
+LGTIMEOUT=$((${LGTIMEOUT:-240} * LGSLOW))
 run_guest() {
 	p=$1
 	shift

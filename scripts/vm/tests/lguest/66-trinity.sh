@@ -6,7 +6,7 @@
 . /tests/lib.sh
 . /tests/lguest.sh
 n=${LGTRINITY:-2000}
-LGTIMEOUT=300
+LGTIMEOUT=$((300 * LGSLOW))
 LGINITRD=/lguest/guest-trinity.cpio.gz
 LGMEM=128
 run_guest "$LGDIR/trinity" lgguest=trinity "lgtrinity=$n"
