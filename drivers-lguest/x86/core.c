@@ -130,6 +130,9 @@ static unsigned int stub_dpl(const struct lguest *lg, unsigned int vector)
 	return 3;
 }
 
+/* Entries of the switcher's LDT pages the last guest loaded there filled. */
+static u32 ldt_used;
+
 static void load_guest_tables(struct lguest *lg)
 {
 	struct lguest_ro_page *ro = &lguest_pages->ro;
@@ -142,6 +145,11 @@ static void load_guest_tables(struct lguest *lg)
 	set_tssldt_descriptor(&ro->guest_gdt[GDT_ENTRY_TSS], (unsigned long)&ro->guest_tss,
 			      DESC_TSS, sizeof(ro->guest_tss) - 1);
 	memset(&ro->guest_gdt[GDT_ENTRY_DOUBLEFAULT_TSS], 0, sizeof(struct desc_struct));
+	/* The guest can read these pages: nothing of another guest's LDT. */
+	if (ldt_used > lg->ldt_entries)
+		memset(lguest_pages->ldt + lg->ldt_entries, 0,
+		       (ldt_used - lg->ldt_entries) * sizeof(*lg->ldt));
+	ldt_used = lg->ldt_entries;
 	if (lg->ldt_entries) {
 		memcpy(lguest_pages->ldt, lg->ldt, lg->ldt_entries * sizeof(*lg->ldt));
 		set_tssldt_descriptor(&ro->guest_gdt[GDT_ENTRY_LDT], (unsigned long)lguest_pages->ldt,

@@ -887,6 +887,37 @@ GUEST(g_ldt_gone,
 "	hcall	96\n"
 "2:	hcall	98\n");
 
+/*
+ * A guest sees the switcher's LDT pages (read-only): after another
+ * guest's LDT (ldt_mark: 256 entries), none of it may show.  98: the 16
+ * pages after the read-only page are all zero.
+ */
+GUEST(g_ldt_mark,
+"g_ldt_mark_entry:\n"
+"	movl	$0x9000, %esp\n"
+"	movl	$0x20000, %edi\n"
+"	movl	$512, %ecx\n"
+"	movl	$0x4c47ffff, %eax\n"
+"	rep	stosl\n"
+"	hcall	19, 0x20000, 256\n"
+"	hcall	6, 0\n"
+"	hcall	98\n");
+
+GUEST(g_ldt_peek,
+"g_ldt_peek_entry:\n"
+"	movl	$0x9000, %esp\n"
+"	lguest_init\n"
+"	movl	" STR(DATA_GPA) " + " STR(RESERVE_MEM_OFF) ", %esi\n"
+"	negl	%esi\n"
+"	addl	$0x4000, %esi\n"
+"	movl	$0x4000, %ecx\n"
+"1:	lodsl\n"
+"	testl	%eax, %eax\n"
+"	jnz	2f\n"
+"	loop	1b\n"
+"	hcall	98\n"
+"2:	hcall	97\n");
+
 /* A debug register the CPU does not have for breakpoints. */
 GUEST(g_hc_debugreg,
 "g_hc_debugreg_entry:\n"
@@ -1431,6 +1462,8 @@ static const struct attack attacks[] = {
 	A(hc_ldt_size, "bad LDT size 8193"),
 	A(hc_ldt_range, "cannot read the LDT at 0x3fff0000"),
 	A(ldt_gone, "unknown hypercall 98"),
+	A(ldt_mark, "unknown hypercall 98"),
+	A(ldt_peek, "unknown hypercall 98"),
 	A(debugreg_guest, "unknown hypercall 98"),
 	A(debugreg_slot, "unknown hypercall 98"),
 	A(priv, "unknown hypercall 98"),
