@@ -152,8 +152,9 @@ static void load_guest_tables(struct lguest *lg)
 	ldt_used = lg->ldt_entries;
 	if (lg->ldt_entries) {
 		memcpy(lguest_pages->ldt, lg->ldt, lg->ldt_entries * sizeof(*lg->ldt));
-		set_tssldt_descriptor(&ro->guest_gdt[GDT_ENTRY_LDT], (unsigned long)lguest_pages->ldt,
-				      DESC_LDT, lg->ldt_entries * LDT_ENTRY_SIZE - 1);
+		set_tssldt_descriptor(&ro->guest_gdt[GDT_ENTRY_LDT],
+				      (unsigned long)lguest_pages->ldt, DESC_LDT,
+				      lg->ldt_entries * LDT_ENTRY_SIZE - 1);
 		ro->guest_ldt = GDT_ENTRY_LDT * 8;
 	} else {
 		memset(&ro->guest_gdt[GDT_ENTRY_LDT], 0, sizeof(struct desc_struct));

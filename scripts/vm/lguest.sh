@@ -36,7 +36,7 @@ run_guest() {
 	echo "$up" >"$p.t0"
 	rm -f "$p.timeout"
 	{
-		lguest --initrd="$LGINITRD" "$LGMEM" "$LGKERNEL" quiet "$@" \
+		lguest --initrd="$LGINITRD" "$LGMEM" "$LGKERNEL" quiet lgslow="$LGSLOW" "$@" \
 			<"${LGSTDIN:-/dev/null}" 2>"$p.err" &
 		lp=$!
 		# (not on our pipe, or the log would stay open while it sleeps)
