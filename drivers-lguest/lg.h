@@ -114,6 +114,7 @@ const struct desc_struct *guest_desc(struct lguest *lg, u32 sel);
 void load_tls(struct lguest *lg, u32 gpa);
 void load_ldt(struct lguest *lg, u32 vaddr, u32 entries);
 bool selector_ok(struct lguest *lg, u32 sel, bool null_ok);
+u32 desc_limit(const struct desc_struct *d);
 bool check_segments(struct lguest *lg);
 bool host_gdt_entry(unsigned int entry);
 

@@ -16,6 +16,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <asm/desc.h>
+#include <asm/trapnr.h>
 #include "lg.h"
 
 void setup_default_gdt(struct lguest *lg)
@@ -158,7 +159,7 @@ bool selector_ok(struct lguest *lg, u32 sel, bool null_ok)
 }
 
 /* The last valid offset of a segment. */
-static u32 desc_limit(const struct desc_struct *d)
+u32 desc_limit(const struct desc_struct *d)
 {
 	u32 limit = get_desc_limit(d);
 
@@ -183,12 +184,18 @@ static const char *code_stack_bad(struct lguest *lg, const struct lguest_regs *r
 	c = guest_desc(lg, r->cs);
 	s = guest_desc(lg, r->ss);
 	if (!c || !s || !(c->type & _DESC_CODE_EXECUTABLE) || c->dpl != rpl ||
-	    r->eip > desc_limit(c) || (s->type & _DESC_CODE_EXECUTABLE) ||
-	    !(s->type & _DESC_DATA_WRITABLE) || s->dpl != rpl)
+	    (s->type & _DESC_CODE_EXECUTABLE) || !(s->type & _DESC_DATA_WRITABLE) ||
+	    s->dpl != rpl)
 		return "bad code or stack segment";
 	if (rpl == 1 && (get_desc_base(c) || get_desc_base(s)))
 		return "code or stack segment not flat";
 	return NULL;
+}
+
+/* Past the limit of a code segment that code_stack_bad() accepted? */
+static bool eip_beyond_limit(struct lguest *lg, const struct lguest_regs *r)
+{
+	return r->eip > desc_limit(guest_desc(lg, r->cs));
 }
 
 /*
@@ -202,6 +209,22 @@ bool check_segments(struct lguest *lg)
 	struct lguest_regs *r = &lg->regs;
 	const char *bad = code_stack_bad(lg, r);
 
+	/*
+	 * Guest user mode reaches the end of its code segment legitimately:
+	 * an instruction ends at the limit and an interrupt, or the host
+	 * emulating that instruction, comes before the next fetch.  That
+	 * fetch is the CPU's #GP(0), for the guest kernel.
+	 */
+	if (!bad && eip_beyond_limit(lg, r)) {
+		if ((r->cs & SEGMENT_RPL_MASK) == USER_RPL) {
+			r->errcode = 0;
+			if (!reflect_trap(lg, X86_TRAP_GP, true))
+				return false;
+			bad = code_stack_bad(lg, r);
+		}
+		if (!bad && eip_beyond_limit(lg, r))
+			bad = "bad code or stack segment";
+	}
 	if (bad) {
 		kill_guest(lg, "%s %#x:%#x (eip %#x)", bad, r->cs, r->ss, r->eip);
 		return false;

@@ -19,6 +19,7 @@
 #include <asm/debugreg.h>
 #include <asm/desc.h>
 #include <asm/fpu/api.h>
+#include <asm/insn.h>
 #include <asm/irq_vectors.h>
 #include <asm/msr.h>
 #include <asm/nospec-branch.h>
@@ -181,6 +182,11 @@ static void deliver_host_trap(u32 vector)
 {
 	gate_desc *g = (gate_desc *)lguest_pages->ro.host_idt_desc.address + vector;
 
+	/* A machine check on a host built without MCE support has no gate. */
+	if (!g->bits.p) {
+		pr_warn_once("no host handler for vector %u\n", vector);
+		return;
+	}
 	asm volatile("pushfl\n\tpushl %%cs\n\tcall *%0"
 		     : : "r" (gate_offset(g)) : "memory", "cc");
 }
@@ -207,7 +213,7 @@ static unsigned int switch_to_guest_once(struct lguest *lg)
 	struct lguest_cpu_pages *p = lguest_pages;
 	int cpu = smp_processor_id();
 	unsigned long dr1;
-	unsigned int pending = 0;
+	unsigned int pending = 0, i;
 	u64 sysenter_cs = 0;
 
 	if (loaded_guest != lg)
@@ -221,16 +227,16 @@ static unsigned int switch_to_guest_once(struct lguest *lg)
 	if (hw_breakpoint_active())
 		set_debugreg(0, 7);
 	/*
-	 * The guest's breakpoint addresses, for the switcher to arm.  DR1 is
-	 * also the switcher's note of NMIs that struck it: none yet.
+	 * The guest's breakpoint addresses, for the switcher to arm: only
+	 * those it enables (whatever DR1 holds, the host reads it back as
+	 * the switcher's note of NMIs that struck it, so it starts as no
+	 * note: an enabled DR1 never holds one).
 	 */
-	if (lg->dr7) {
-		set_debugreg(lg->dr[0], 0);
-		set_debugreg(lg->dr[1], 1);
-		set_debugreg(lg->dr[2], 2);
-		set_debugreg(lg->dr[3], 3);
-	} else {
-		set_debugreg(0, 1);
+	for (i = 0; i < ARRAY_SIZE(lg->dr); i++) {
+		if (lg->dr7 & ((DR_LOCAL_ENABLE | DR_GLOBAL_ENABLE) << (i * DR_ENABLE_SIZE)))
+			set_debugreg(lg->dr[i], i);
+		else if (i == 1)
+			set_debugreg(0, 1);
 	}
 	p->ro.guest_dr7 = lg->dr7;
 	/* The switcher clears the TSS busy bit: the writable GDT, please. */
@@ -284,7 +290,7 @@ static unsigned int switch_to_guest_once(struct lguest *lg)
 bool lguest_arch_run_guest(struct lguest *lg)
 {
 	unsigned int pending;
-	bool host_trap;
+	bool host_trap, in_switcher;
 	u32 trap;
 
 	kernel_fpu_begin();
@@ -305,11 +311,20 @@ bool lguest_arch_run_guest(struct lguest *lg)
 	 * where %gs would be.  The switcher's iret never enters that mode,
 	 * but TCG lets the guest's own iret from ring 1 do it.  The guest
 	 * ends; an interrupt for the host is still the host's.
+	 *
+	 * A real-mode code segment with RPL bits 0 makes such a frame look
+	 * like a trap of the switcher itself, which marks it as its own.
+	 * The switcher runs with interrupts off: an external interrupt so
+	 * marked came from that guest and is the host's all the same.
 	 */
 	trap = lg->regs.trapnum;
-	if (trap >= IDT_ENTRIES && (trap & ~0xffU) != LGUEST_TRAP_IN_SWITCHER) {
+	in_switcher = (trap & ~0xffU) == LGUEST_TRAP_IN_SWITCHER;
+	if (in_switcher ? (trap & 0xff) >= FIRST_EXTERNAL_VECTOR : trap >= IDT_ENTRIES) {
 		kill_guest(lg, "a trap frame the switcher cannot parse (virtual-8086 mode?)");
-		trap = (trap & X86_EFLAGS_VM) ? lg->regs.gs : 0;
+		if (in_switcher)
+			trap &= 0xff;
+		else
+			trap = (trap & X86_EFLAGS_VM) ? lg->regs.gs : 0;
 	}
 	host_trap = trap < IDT_ENTRIES && host_vector(trap);
 	if (host_trap) {
@@ -325,23 +340,18 @@ bool lguest_arch_run_guest(struct lguest *lg)
 }
 
 /*
- * The guest's code segment: the guest kernel's is flat and 32-bit; its
- * user mode's may be neither (an LDT segment).
+ * A byte of guest code at cs:eip + off, or false if it is beyond the
+ * segment's limit (the CPU's #GP(0) on the fetch: the instruction never
+ * ran) or not in the guest's RAM.
  */
-static const struct desc_struct *guest_cs(struct lguest *lg)
+static bool code_byte(struct lguest *lg, const struct desc_struct *cs, u32 off, u8 *byte)
 {
-	return guest_desc(lg, lg->regs.cs);
-}
-
-/* A byte of guest code at cs:eip + off, or false if it is not in its RAM. */
-static bool code_byte(struct lguest *lg, u32 off, u8 *byte)
-{
-	const struct desc_struct *c = guest_cs(lg);
+	u32 eip = lg->regs.eip + off;
 	unsigned long uaddr;
 
-	if (!c)
+	if (eip < lg->regs.eip || eip > desc_limit(cs))
 		return false;
-	uaddr = guest_va_to_user(lg, get_desc_base(c) + lg->regs.eip + off, false);
+	uaddr = guest_va_to_user(lg, get_desc_base(cs) + eip, false);
 	return uaddr && !get_user(*byte, (u8 __user *)uaddr);
 }
 
@@ -368,63 +378,6 @@ static bool user_port_ok(struct lguest *lg, u32 port, u32 size)
 	return !(bits & (((1U << size) - 1) << (port % 8)));
 }
 
-/*
- * Port I/O (the guest kernel's, or its user mode's where the guest's I/O
- * bitmap allows it) and hlt from the guest kernel.  There are no ports:
- * "in" reads all ones and "out" is dropped, as on a bus with nothing
- * behind it.  The string forms are emulate_user_string_io()'s (from user
- * mode) or the guest's #GP handler's, as is whatever the bitmap refuses.
- */
-static bool emulate_insn(struct lguest *lg)
-{
-	u32 cpl = lg->regs.cs & SEGMENT_RPL_MASK, len = 1, size, port;
-	const struct desc_struct *c = guest_cs(lg);
-	u8 op, imm;
-
-	if ((cpl != 1 && cpl != 3) || (lg->regs.eflags & X86_EFLAGS_VM) || !c ||
-	    !code_byte(lg, 0, &op))
-		return false;
-	/* The operand size: 16-bit code segments swap the prefix's meaning. */
-	size = c->d ? 4 : 2;
-	if (op == 0x66) {
-		size = c->d ? 2 : 4;
-		len = 2;
-		if (!code_byte(lg, 1, &op))
-			return false;
-	}
-	switch (op) {
-	case 0xe4: case 0xe6:		/* in/out al, imm8 */
-		size = 1;
-		fallthrough;
-	case 0xe5: case 0xe7:		/* in/out (e)ax, imm8 */
-		if (!code_byte(lg, len, &imm))
-			return false;
-		port = imm;
-		len++;
-		break;
-	case 0xec: case 0xee:		/* in/out al, dx */
-		size = 1;
-		fallthrough;
-	case 0xed: case 0xef:		/* in/out (e)ax, dx */
-		port = lg->regs.edx & 0xffff;
-		break;
-	case 0xf4:			/* hlt */
-		if (len != 1 || cpl != 1)
-			return false;
-		lg->halted = true;
-		lg->regs.eip += 1;
-		return true;
-	default:
-		return false;
-	}
-	if (cpl == 3 && !user_port_ok(lg, port, size))
-		return false;
-	if (!(op & 2))
-		lg->regs.eax |= size == 4 ? ~0U : (1U << (size * 8)) - 1;
-	lg->regs.eip += len;
-	return true;
-}
-
 /* The single-step trap the CPU raises after an instruction with TF set. */
 static void single_step_trap(struct lguest *lg)
 {
@@ -445,6 +398,65 @@ static void single_step_after(struct lguest *lg, u32 cs, u32 eip)
 		single_step_trap(lg);
 }
 
+/*
+ * What the host needs to know of an instruction it emulates: its
+ * prefixes, read as the CPU reads them, and the opcode byte after them.
+ */
+struct guest_insn {
+	const struct desc_struct *cs;
+	u32 len;		/* of the prefixes and the opcode byte */
+	u32 size;		/* operand size: 2 or 4 (1 is the opcode's) */
+	u32 seg;		/* data segment: DS or the override */
+	bool rep;
+	bool addr16;
+	u8 op;
+};
+
+static bool decode_insn(struct lguest *lg, const struct desc_struct *cs, struct guest_insn *insn)
+{
+	static const u8 seg_prefix[] = { 0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65 };
+	const u32 seg_reg[] = { lg->regs.es, lg->regs.cs, lg->regs.ss,
+				lg->regs.ds, lg->regs.fs, lg->regs.gs };
+	bool opsize = false;
+	unsigned int i;
+	u8 op;
+
+	*insn = (struct guest_insn){ .cs = cs, .seg = lg->regs.ds };
+	for (;;) {
+		/* The CPU refuses an instruction longer than 15 bytes. */
+		if (insn->len == MAX_INSN_SIZE || !code_byte(lg, cs, insn->len, &op))
+			return false;
+		insn->len++;
+		if (op == 0x66) {
+			opsize = true;
+		} else if (op == 0x67) {
+			insn->addr16 = true;
+		} else if (op == 0xf2 || op == 0xf3) {
+			insn->rep = true;
+		} else {
+			for (i = 0; i < ARRAY_SIZE(seg_prefix) && op != seg_prefix[i]; i++)
+				;
+			if (i == ARRAY_SIZE(seg_prefix))
+				break;
+			insn->seg = seg_reg[i];
+		}
+	}
+	/* A 16-bit code segment swaps the prefixes' meanings. */
+	if (!cs->d) {
+		opsize = !opsize;
+		insn->addr16 = !insn->addr16;
+	}
+	insn->size = opsize ? 2 : 4;
+	insn->op = op;
+	return true;
+}
+
+/* The 8-bit immediate after the opcode, within the CPU's 15 bytes. */
+static bool insn_imm8(struct lguest *lg, struct guest_insn *insn, u8 *imm)
+{
+	return insn->len < MAX_INSN_SIZE && code_byte(lg, insn->cs, insn->len++, imm);
+}
+
 /* Is sel a flat data segment that guest user mode may read (and write)? */
 static bool flat_user_data(struct lguest *lg, u32 sel, bool write)
 {
@@ -462,59 +474,26 @@ static bool flat_user_data(struct lguest *lg, u32 sel, bool write)
 /*
  * ins/outs from guest user mode on ports its I/O bitmap allows, run as
  * the CPU would: each element a user access at ES:EDI (ins, which stores
- * all ones) or DS:ESI (outs, which reads it and drops it), through flat
- * segments only; with rep, ECX elements, at most STRING_IO_BATCH per
- * exit (the instruction then runs again, as an interrupted rep resumes).
- * An element the guest's page tables refuse is the page fault the CPU
- * would raise there, with the registers as they stand.  Anything else
- * stays a #GP.
+ * all ones) or DS:ESI or its override (outs, which reads it and drops
+ * it), through flat segments with 32-bit addresses only; with rep, ECX
+ * elements, at most STRING_IO_BATCH per exit (the instruction then runs
+ * again, as an interrupted rep resumes).  An element the guest's page
+ * tables refuse is the page fault the CPU would raise there, with the
+ * registers as they stand.  Anything else stays a #GP.
  */
-static bool emulate_user_string_io(struct lguest *lg)
+static bool emulate_string_io(struct lguest *lg, const struct guest_insn *insn)
 {
-	u32 len = 0, size = 4, seg = lg->regs.ds, *ptr, i, n;
-	static const u8 seg_prefix[] = { 0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65 };
-	const u32 seg_reg[] = { lg->regs.es, lg->regs.cs, lg->regs.ss,
-				lg->regs.ds, lg->regs.fs, lg->regs.gs };
-	bool rep = false, in;
+	u32 size = (insn->op & 1) ? insn->size : 1, *ptr, i, n;
+	bool in = insn->op < 0x6e;
+	u32 seg = in ? lg->regs.es : insn->seg;	/* no override for ES:EDI */
 	int step;
-	u8 op;
 
-	const struct desc_struct *c = guest_cs(lg);
-
-	/* (16-bit code would mean 16-bit counts and pointers: not emulated.) */
-	if ((lg->regs.cs & SEGMENT_RPL_MASK) != USER_RPL || (lg->regs.eflags & X86_EFLAGS_VM) ||
-	    !c || !c->d)
-		return false;
-	for (;;) {
-		if (len == 4 || !code_byte(lg, len, &op))
-			return false;
-		len++;
-		if (op == 0x66) {
-			size = 2;
-			continue;
-		}
-		if (op == 0xf2 || op == 0xf3) {
-			rep = true;
-			continue;
-		}
-		for (i = 0; i < ARRAY_SIZE(seg_prefix) && op != seg_prefix[i]; i++)
-			;
-		if (i == ARRAY_SIZE(seg_prefix))
-			break;
-		seg = seg_reg[i];
-	}
-	if (op < 0x6c || op > 0x6f)
-		return false;
-	if (!(op & 1))
-		size = 1;
-	in = op < 0x6e;
-	if (in)
-		seg = lg->regs.es;	/* no override for the destination */
-	if (!user_port_ok(lg, lg->regs.edx & 0xffff, size) || !flat_user_data(lg, seg, in))
+	if (insn->addr16 || !user_port_ok(lg, lg->regs.edx & 0xffff, size) ||
+	    !flat_user_data(lg, seg, in))
 		return false;
 	ptr = in ? &lg->regs.edi : &lg->regs.esi;
 	step = (lg->regs.eflags & X86_EFLAGS_DF) ? -size : size;
-	for (n = 0; !rep || lg->regs.ecx; n++) {
+	for (n = 0; !insn->rep || lg->regs.ecx; n++) {
 		/* (Single-stepped, a rep traps after every element.) */
 		if (n == STRING_IO_BATCH ||
 		    (n == 1 && (lg->regs.eflags & X86_EFLAGS_TF))) {
@@ -545,11 +524,64 @@ static bool emulate_user_string_io(struct lguest *lg)
 			}
 		}
 		*ptr += step;
-		if (!rep)
+		if (!insn->rep)
 			break;
 		lg->regs.ecx--;
 	}
-	lg->regs.eip += len;
+	lg->regs.eip += insn->len;
+	return true;
+}
+
+/*
+ * Port I/O (the guest kernel's, or its user mode's where the guest's I/O
+ * bitmap allows it) and hlt from the guest kernel.  There are no ports:
+ * "in" reads all ones and "out" is dropped, as on a bus with nothing
+ * behind it.  The string forms are emulated for user mode only (the
+ * guest kernel has no use for them); whatever is not emulated is the
+ * guest's #GP.
+ */
+static bool emulate_insn(struct lguest *lg)
+{
+	u32 cpl = lg->regs.cs & SEGMENT_RPL_MASK, size, port;
+	const struct desc_struct *cs = guest_desc(lg, lg->regs.cs);
+	struct guest_insn insn;
+	u8 imm;
+
+	if ((cpl != 1 && cpl != USER_RPL) || (lg->regs.eflags & X86_EFLAGS_VM) || !cs ||
+	    !decode_insn(lg, cs, &insn))
+		return false;
+	size = insn.size;
+	switch (insn.op) {
+	case 0x6c ... 0x6f:		/* ins/outs */
+		return cpl == USER_RPL && emulate_string_io(lg, &insn);
+	case 0xe4: case 0xe6:		/* in/out al, imm8 */
+		size = 1;
+		fallthrough;
+	case 0xe5: case 0xe7:		/* in/out (e)ax, imm8 */
+		if (!insn_imm8(lg, &insn, &imm))
+			return false;
+		port = imm;
+		break;
+	case 0xec: case 0xee:		/* in/out al, dx */
+		size = 1;
+		fallthrough;
+	case 0xed: case 0xef:		/* in/out (e)ax, dx */
+		port = lg->regs.edx & 0xffff;
+		break;
+	case 0xf4:			/* hlt */
+		if (insn.len != 1 || cpl != 1)
+			return false;
+		lg->halted = true;
+		lg->regs.eip += 1;
+		return true;
+	default:
+		return false;
+	}
+	if (cpl == USER_RPL && !user_port_ok(lg, port, size))
+		return false;
+	if (!(insn.op & 2))
+		lg->regs.eax |= size == 4 ? ~0U : (1U << (size * 8)) - 1;
+	lg->regs.eip += insn.len;
 	return true;
 }
 
@@ -564,26 +596,27 @@ static bool emulate_user_string_io(struct lguest *lg)
  */
 static bool emulate_soft_int(struct lguest *lg)
 {
-	u32 err = lg->regs.errcode, vector = err >> 3, len;
+	u32 err = lg->regs.errcode, vector = err >> 3;
+	const struct desc_struct *cs = guest_desc(lg, lg->regs.cs);
+	struct guest_insn insn;
 	const gate_desc *g;
-	u8 op, imm;
+	u8 imm;
 
 	if ((err & (SEL_ERR_IDT | SEL_ERR_EXT)) != SEL_ERR_IDT ||
 	    vector >= IDT_ENTRIES || vector == LGUEST_TRAP_ENTRY)
 		return false;
 	g = &lg->idt[vector];
-	if (!g->bits.p || g->bits.dpl < (lg->regs.cs & SEGMENT_RPL_MASK) ||
-	    !code_byte(lg, 0, &op))
+	if (!g->bits.p || g->bits.dpl < (lg->regs.cs & SEGMENT_RPL_MASK) || !cs ||
+	    !decode_insn(lg, cs, &insn))
 		return false;
-	if (op == 0xcc && vector == X86_TRAP_BP)	/* int3 */
-		len = 1;
-	else if (op == 0xce && vector == X86_TRAP_OF)	/* into, OF set */
-		len = 1;
-	else if (op == 0xcd && code_byte(lg, 1, &imm) && imm == vector)
-		len = 2;
-	else
+	if (insn.op == 0xcd) {					/* int n */
+		if (!insn_imm8(lg, &insn, &imm) || imm != vector)
+			return false;
+	} else if (!(insn.op == 0xcc && vector == X86_TRAP_BP) &&	/* int3 */
+		   !(insn.op == 0xce && vector == X86_TRAP_OF)) {	/* into, OF set */
 		return false;
-	lg->regs.eip += len;
+	}
+	lg->regs.eip += insn.len;
 	reflect_trap(lg, vector, false);
 	return true;
 }
@@ -651,7 +684,7 @@ void lguest_arch_handle_trap(struct lguest *lg)
 		WRITE_DATA(lg, cr2, lg->cr2);
 		break;
 	case X86_TRAP_GP:
-		if (emulate_insn(lg) || emulate_user_string_io(lg)) {
+		if (emulate_insn(lg)) {
 			single_step_after(lg, cs, eip);
 			return;
 		}

@@ -81,6 +81,19 @@ asm(
 "	iret\n"
 "	.endm\n"
 /*
+ * Load a TSS at 0x20000 (LHCALL_LOAD_TR) whose I/O bitmap, at offset
+ * 104, covers ports 0-255 and allows guest user mode port 0x80 only.
+ */
+"	.macro tss_port80\n"
+"	movl	$0x20000, %edi\n"
+"	movl	$104 + 33, %ecx\n"
+"	movb	$0xff, %al\n"
+"	rep	stosb\n"
+"	movw	$104, 0x20000 + 102\n"
+"	movb	$0xfe, 0x20000 + 104 + 0x10\n"
+"	hcall	17, 0x20000, 104 + 32\n"
+"	.endm\n"
+/*
  * An instruction that must #GP with error code err: the guest's #GP
  * handler (gp_handler) counts it at GP_COUNT and resumes after it.
  * 2000 + n: instruction n did not fault.
@@ -335,6 +348,33 @@ GUEST(g_vm86,
 "	pushl	$0x20202\n"
 "	pushl	$0x73\n"
 "	pushl	$" HERE(g_vm86, g_vm86_user) "\n"
+"	iret\n");
+
+/*
+ * The same way into virtual-8086 mode (TCG only), with a real-mode code
+ * segment of 0, spinning until a host interrupt arrives: its frame has a
+ * code segment with RPL 0, as if the switcher itself had been
+ * interrupted.  The interrupt is still the host's (lost, it is never
+ * acknowledged and the host's timer stops); the guest ends.  On
+ * hardware: a #GP for the null code segment, with no guest handler.
+ */
+GUEST(g_vm86_irq,
+"g_vm86_irq_spin:\n"
+"	jmp	.\n"
+"g_vm86_irq_entry:\n"
+"	movl	$0x9000, %esp\n"
+"	hcall	4, 14, 0x0000ffff, 0x00cffa00\n"
+"	hcall	4, 15, 0x0000ffff, 0x00cff200\n"
+"	hcall	8, 0x69, 0x9000\n"
+"	pushl	$0\n"				/* gs, fs, ds, es, ss */
+"	pushl	$0\n"
+"	pushl	$0\n"
+"	pushl	$0\n"
+"	pushl	$0\n"
+"	pushl	$0xa000\n"
+"	pushl	$0x20202\n"
+"	pushl	$0\n"
+"	pushl	$" HERE(g_vm86_irq, g_vm86_irq_spin) "\n"
 "	iret\n");
 
 /* A page table entry for a page beyond the guest's memory. */
@@ -777,16 +817,50 @@ GUEST(g_io_ioperm,
 "g_io_ioperm_entry:\n"
 "	movl	$0x9000, %esp\n"
 "	lguest_init\n"
-	/* A TSS at 0x20000: bitmap at 104, ports 0-255, only 0x80 allowed. */
-"	movl	$0x20000, %edi\n"
-"	movl	$104 + 33, %ecx\n"
-"	movb	$0xff, %al\n"
-"	rep	stosb\n"
-"	movw	$104, 0x20000 + 102\n"
-"	movb	$0xfe, 0x20000 + 104 + 0x10\n"
-"	hcall	17, 0x20000, 104 + 32\n"
+"	tss_port80\n"
 "	gate	13, " HERE(g_io_ioperm, g_io_ioperm_start) "\n"
 "	enter_user " HERE(g_io_ioperm, g_io_ioperm_user) "\n");
+
+/*
+ * Port I/O at the end of guest user mode's code segment (flat, byte
+ * granular, its limit at the in's last byte or at its first), with the
+ * port allowed: the CPU runs an "in" that ends at the limit and then
+ * takes #GP(0) fetching past it; one whose immediate lies past the limit
+ * is the #GP(0) itself, never run.  Either is the guest kernel's #GP,
+ * not the end of the guest.  98: the #GP with error code 0 at the
+ * expected eip, and %al as the CPU leaves it.
+ */
+#define USER_LIMIT_GUEST(name, limit_off, fault_off, al)			\
+GUEST(g_##name,									\
+"	cmpl	$0, (%esp)\n"							\
+"	jne	1f\n"								\
+"	cmpl	$" HERE(g_##name, name##_user) " + " #fault_off ", 4(%esp)\n"	\
+"	jne	1f\n"								\
+"	cmpb	$" #al ", %al\n"						\
+"	jne	1f\n"								\
+"	hcall	98\n"								\
+"1:	hcall	97\n"								\
+#name "_user:\n"								\
+"	inb	$0x80, %al\n"							\
+"	ud2\n"									\
+"g_" #name "_entry:\n"							\
+"	movl	$0x9000, %esp\n"						\
+"	lguest_init\n"								\
+"	tss_port80\n"								\
+"	gate	13, " HERE(g_##name, g_##name##_start) "\n"			\
+"	hcall	4, 14, " HERE(g_##name, name##_user) " + " #limit_off ", 0x0040fa00\n" \
+"	hcall	4, 15, 0x0000ffff, 0x00cff200\n"				\
+"	hcall	8, 0x69, 0x8800\n"						\
+"	pushl	$0x7b\n"							\
+"	pushl	$0x7000\n"							\
+"	pushl	$0x202\n"							\
+"	pushl	$0x73\n"							\
+"	pushl	$" HERE(g_##name, name##_user) "\n"				\
+"	movl	$0x5a, %eax\n"							\
+"	iret\n")
+
+USER_LIMIT_GUEST(user_limit_end, 1, 2, 0xff);
+USER_LIMIT_GUEST(user_limit_in, 0, 0, 0x5a);
 
 /*
  * A TSS the host cannot read (LHCALL_LOAD_TR at the top of the address
@@ -832,13 +906,7 @@ GUEST(g_io_ins_kernel,
 "g_io_ins_kernel_entry:\n"
 "	movl	$0x9000, %esp\n"
 "	lguest_init\n"
-"	movl	$0x20000, %edi\n"
-"	movl	$104 + 33, %ecx\n"
-"	movb	$0xff, %al\n"
-"	rep	stosb\n"
-"	movw	$104, 0x20000 + 102\n"
-"	movb	$0xfe, 0x20000 + 104 + 0x10\n"
-"	hcall	17, 0x20000, 104 + 32\n"
+"	tss_port80\n"
 "	movb	$0x5a, 0x30000\n"
 "	movl	$0x30003, 0x4000 + 4 * 0x30\n"	/* supervisor only */
 "	hcall	6, 0\n"
@@ -973,6 +1041,26 @@ GUEST(g_debugreg_slot,
 "	hcall	18, 7, 0x6f9020ff\n"
 "	hcall	6, 0\n"
 "	int3\n");
+
+/*
+ * DR1 set to the switcher's NMI note (NMI and machine check pending) but
+ * not enabled, beside an enabled DR0: the host must not load a value it
+ * would read back as the switcher's note and run its NMI and machine
+ * check handlers for the guest (with no MCE support there is none: a
+ * call through an empty gate).  98: a hundred exits went by as usual.
+ */
+GUEST(g_debugreg_note,
+"g_debugreg_note_entry:\n"
+"	movl	$0x9000, %esp\n"
+"	lguest_init\n"
+"	hcall	18, 1, 0x4c470003\n"
+"	hcall	18, 0, 0x8000\n"			/* never executed */
+"	hcall	18, 7, 0x1\n"			/* L0 only */
+"	movl	$100, %esi\n"
+"1:	hcall	6, 0\n"
+"	decl	%esi\n"
+"	jnz	1b\n"
+"	hcall	98\n");
 
 /*
  * Privileged instructions from ring 1: each a #GP(0) for the guest
@@ -1466,6 +1554,9 @@ static const struct attack attacks[] = {
 	A(ldt_peek, "unknown hypercall 98"),
 	A(debugreg_guest, "unknown hypercall 98"),
 	A(debugreg_slot, "unknown hypercall 98"),
+	A(debugreg_note, "unknown hypercall 98"),
+	A(user_limit_end, "unknown hypercall 98"),
+	A(user_limit_in, "unknown hypercall 98"),
 	A(priv, "unknown hypercall 98"),
 	A(hlt, "unknown hypercall 98"),
 	A(hlt_noirq, "", .during = break_later, .reason = LGUEST_EXIT_BREAK),
@@ -1480,6 +1571,7 @@ static const struct attack attacks[] = {
 	A(movss_int3, "unknown hypercall 98|exception 1 on entry|unknown hypercall 94"),
 	A(popss_hcall, "unknown hypercall 98|exception 1 on entry|unknown hypercall 94"),
 	A(vm86, "cannot parse|CPU refused|trap 13 "),
+	A(vm86_irq, "cannot parse|trap 13 "),
 	A(ss_base, "code or stack segment not flat 0x61:0x71"),
 	A(int3_into, "unknown hypercall 98"),
 	A(gate_host_cs, "bad code or stack segment 0x51"),

@@ -467,6 +467,89 @@ static void io_iopl3_then_0(void)
 	say("ok");
 }
 
+/* Prefixes on port I/O: ignored (rep, segment), up to 15 bytes in all. */
+static void io_ioperm_rep_in(void)
+{
+	need(ioperm(0x80, 1, 1) == 0, "ioperm");
+	asm volatile(".byte 0xf3; inb $0x80, %%al" ::: "eax");
+	say("ok");
+}
+
+static void io_ioperm_fs_in(void)
+{
+	need(ioperm(0x80, 1, 1) == 0, "ioperm");
+	asm volatile(".byte 0x64; inb $0x80, %%al" ::: "eax");
+	say("ok");
+}
+
+static void io_ioperm_in_15_bytes(void)
+{
+	need(ioperm(0x80, 1, 1) == 0, "ioperm");
+	asm volatile(".fill 13, 1, 0x3e; inb $0x80, %%al" ::: "eax");
+	say("ok");
+}
+
+static void io_ioperm_in_16_bytes(void)
+{
+	need(ioperm(0x80, 1, 1) == 0, "ioperm");
+	asm volatile(".fill 14, 1, 0x3e; inb $0x80, %%al" ::: "eax");
+	say("ok");
+}
+
+/*
+ * Port I/O from a 16-bit code segment (an LDT segment based at io16):
+ * there "in" without a prefix is 16 bits wide and 0x66 makes it 32.
+ * Each ends at a ud2 or faults; the report says which, and whether the
+ * top half of %eax (0x1234 before) survived a 16-bit "in".
+ */
+extern char io16[];
+asm(".text\n"
+    "io16:\n"
+    "	.code16\n"
+    "	inw $0x80, %ax\n"		/* offset 0 */
+    "	ud2\n"
+    "	inl $0x80, %eax\n"		/* offset 4 */
+    "	ud2\n"
+    "	.code32\n");
+
+static int ldt_set_desc(unsigned int entry, unsigned long base, unsigned int limit,
+			int bits32, int pages, unsigned int contents, int not_present);
+
+static void on_io16(int sig, siginfo_t *si, void *ctx)
+{
+	ucontext_t *uc = ctx;
+	greg_t *g = uc->uc_mcontext.gregs;
+
+	(void)si;
+	/* (What the ports read is the machine's: only the kept half is compared.) */
+	if (g[REG_EIP] == 2)
+		say("%s trapno=%d after the 16-bit in, eax top %#x", signame(sig),
+		    (int)g[REG_TRAPNO], (unsigned int)g[REG_EAX] >> 16);
+	else
+		say("%s trapno=%d err=%#x eip=%#x", signame(sig), (int)g[REG_TRAPNO],
+		    (unsigned int)g[REG_ERR], (unsigned int)g[REG_EIP]);
+	_exit(0);
+}
+
+static void io16_run(unsigned int ports, unsigned int off)
+{
+	static struct { unsigned int off; unsigned short sel; } __attribute__((packed)) far;
+
+	need(ioperm(0x80, ports, 1) == 0, "ioperm");
+	need(ldt_set_desc(4, (unsigned long)io16, 0xffff, 0, 0, 2, 0) == 0, "modify_ldt");
+	on(SIGSEGV, on_io16, SA_ONSTACK);
+	on(SIGILL, on_io16, SA_ONSTACK);
+	far.off = off;
+	far.sel = 0x27;
+	asm volatile("movl $0x12345678, %%eax; ljmp *%0" :: "m" (far) : "eax", "memory");
+	say("came back");
+}
+
+static void io16_in_ax(void) { io16_run(2, 0); }
+static void io16_in_ax_one_port(void) { io16_run(1, 0); }
+static void io16_in_eax_two_ports(void) { io16_run(2, 4); }
+static void io16_in_eax(void) { io16_run(4, 4); }
+
 /* ---- single-stepping ------------------------------------------------------ */
 
 static volatile int steps, step_codes;
@@ -914,6 +997,9 @@ static const struct probe probes[] = {
 	P(io_ioperm_ins) P(io_ioperm_rep_ins) P(io_ioperm_rep_outs)
 	P(io_ioperm_outsw_down) P(io_ioperm_ins_fault) P(io_ioperm_insl_straddle)
 	P(io_ioperm_ins_kernel) P(io_iopl3_in) P(io_iopl3_then_0)
+	P(io_ioperm_rep_in) P(io_ioperm_fs_in) P(io_ioperm_in_15_bytes)
+	P(io_ioperm_in_16_bytes) P(io16_in_ax) P(io16_in_ax_one_port)
+	P(io16_in_eax_two_ports) P(io16_in_eax)
 	P(probe_step_nops) P(probe_step_syscall) P(probe_step_pushf)
 	P(probe_step_int3) P(probe_step_popf_clear) P(probe_step_movss_int80)
 	P(probe_step_popss_int3) P(probe_step_io_perm)

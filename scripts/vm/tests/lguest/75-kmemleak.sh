@@ -19,7 +19,11 @@ i=0
 while [ $i -lt 50 ]; do
 	# shellcheck disable=SC2086
 	run_guest "$LGDIR/leak" lgguest=poweroff $light
-	[ "$(cat "$LGDIR/leak.rc")" = 0 ] || fail "guest $i: launcher exit $(cat "$LGDIR/leak.rc")"
+	[ "$(cat "$LGDIR/leak.rc")" = 0 ] || {
+		tail -n 20 "$LGDIR/leak.log" | sed 's/^/# /'
+		sed 's/^/# /' "$LGDIR/leak.err"
+		fail "guest $i: launcher exit $(cat "$LGDIR/leak.rc")"
+	}
 	i=$((i + 1))
 done
 rmmod lg || fail "rmmod lg failed"
