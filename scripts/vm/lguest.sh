@@ -21,7 +21,8 @@ stamp() {
 # stamped console, PREFIX.err the launcher's messages, PREFIX.rc its exit
 # status and PREFIX.t0 the host uptime at its start.  A guest still running
 # after LGTIMEOUT seconds is killed (PREFIX.err says so; status 137).  The
-# guest's console input is the file LGSTDIN (default: none).
+# guest's console input is the file LGSTDIN (default: none); LGOPTS are
+# more launcher options (devices); an empty LGINITRD boots without one.
 # A host booted with lgslow=N (make check-debug: every checker on, in the
 # guests too) gives each guest N times as long.
 LGSLOW=1
@@ -36,7 +37,8 @@ run_guest() {
 	echo "$up" >"$p.t0"
 	rm -f "$p.timeout"
 	{
-		lguest --initrd="$LGINITRD" "$LGMEM" "$LGKERNEL" quiet lgslow="$LGSLOW" "$@" \
+		# shellcheck disable=SC2086 # LGOPTS is a list of options
+		lguest ${LGINITRD:+--initrd="$LGINITRD"} ${LGOPTS:-} "$LGMEM" "$LGKERNEL" quiet lgslow="$LGSLOW" "$@" \
 			<"${LGSTDIN:-/dev/null}" 2>"$p.err" &
 		lp=$!
 		# (not on our pipe, or the log would stay open while it sleeps)

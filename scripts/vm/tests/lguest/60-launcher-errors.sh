@@ -18,4 +18,10 @@ check "need 32 to" 8 "$LGKERNEL"
 check "not a memory size" lots "$LGKERNEL"
 check "usage:" 64
 check "cannot open /nonexistent" --initrd=/nonexistent 64 "$LGKERNEL"
+check "cannot open /nonexistent" --block=/nonexistent 64 "$LGKERNEL"
+check "unknown flag 'rw'" --block=/etc/kernel.release,rw 64 "$LGKERNEL"
+check "not a whole number of 512-byte sectors" --block=/etc/kernel.release 64 "$LGKERNEL"
+check "not a file or a block device" --block=/dev/null 64 "$LGKERNEL"
+check "needs a file" --block=,ro 64 "$LGKERNEL"
+check "unrecognized option" --bogus 64 "$LGKERNEL"
 exit 0
