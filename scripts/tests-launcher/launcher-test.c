@@ -2,7 +2,8 @@
 /*
  * A hostile guest against the launcher's device code, in one process.
  *
- * The launcher is included whole (its main() renamed), given fake guest
+ * The launcher is included whole (its main() renamed; LAUNCHER_C is a
+ * file including each of its sources), given fake guest
  * memory with an inaccessible guard area above the device page, and its
  * device functions are called the way run_guest() calls them, after the
  * "guest" (this program) has written what a malicious guest kernel could
@@ -13,7 +14,9 @@
  *
  *   launcher-test [NAME-SUBSTRING]
  */
+#define _GNU_SOURCE
 #include <setjmp.h>
+#include <stdarg.h>
 #include <stdlib.h>
 
 /* die() ends in exit(): tests that expect many guest errors catch them. */
@@ -107,7 +110,8 @@ static void boot(u32 ram_size)
 	fcntl(p[1], F_SETFL, O_NONBLOCK);
 	irq_fd = p[0];
 	g.fd = p[1];
-	setup_devices(&g);
+	init_devices(&g);
+	setup_console(&g);
 	desc0 = (struct lguest_device_desc *)g.devmem;
 	cfgs = (struct lguest_vqconfig *)(desc0 + 1);
 }
@@ -201,7 +205,7 @@ static void t_sanity(void)
 	r = hello();
 	set_status(ok_status);
 	expect_used(&r, 1, 0);
-	expect_irq(CONSOLE_IRQ);
+	expect_irq(FIRST_DEVICE_IRQ);
 	make_avail(&r, 0);
 	kick(TXQ);
 	expect_used(&r, 2, 0);
@@ -443,7 +447,7 @@ static void t_irq(void)
 	hello();
 	cfgs[TXQ].irq = 200;
 	set_status(ok_status);
-	expect_irq(CONSOLE_IRQ);
+	expect_irq(FIRST_DEVICE_IRQ);
 }
 
 static void t_used_idx(void)
