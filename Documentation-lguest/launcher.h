@@ -9,6 +9,7 @@
  *   console.c  the virtio console on our terminal
  *   rng.c      a virtio entropy source
  *   blk.c      virtio disks backed by files
+ *   net.c      virtio network devices on taps
  */
 #ifndef LGUEST_LAUNCHER_H
 #define LGUEST_LAUNCHER_H
@@ -160,5 +161,8 @@ void setup_rng(struct guest *g);
 
 /* blk.c */
 void setup_block(struct guest *g, const char *arg);
+
+/* net.c */
+void setup_net(struct guest *g, const char *arg);
 
 #endif /* LGUEST_LAUNCHER_H */

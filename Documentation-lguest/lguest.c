@@ -8,7 +8,8 @@
  * and serves its devices: a virtio console on our terminal, and those
  * the options ask for.
  *
- *   lguest [--initrd=FILE] [--block=FILE[,ro]]... [--rng] [--verbose]
+ *   lguest [--initrd=FILE] [--block=FILE[,ro]]... [--tunnet=IP|bridge:NAME]...
+ *          [--rng] [--user=NAME] [--chroot=DIR] [--verbose]
  *          <mem-MB> <vmlinux|bzImage> [args...]
  *
  * See Documentation/lguest/lguest.rst; launcher.h says which file does
@@ -22,7 +23,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
+#include <pwd.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "launcher.h"
 
@@ -32,11 +36,16 @@ static void print_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: %s [options] <mem-MB> <vmlinux|bzImage> [kernel args...]\n"
-		"  mem-MB             guest memory, %d to %d\n"
-		"  --initrd=FILE      the guest's initial ramdisk\n"
-		"  --block=FILE[,ro]  a virtio disk on FILE (read-only with ,ro); repeatable\n"
-		"  --rng              a virtio entropy source (the host's /dev/urandom)\n"
-		"  --verbose          say what the launcher does\n",
+		"  mem-MB                          guest memory, %d to %d\n"
+		"  --initrd=FILE                   the guest's initial ramdisk\n"
+		"  --block=FILE[,ro]               a virtio disk on FILE, read-only with ,ro\n"
+		"  --tunnet=IP[,mac=MAC]           a virtio network device: a tap, host address IP/24\n"
+		"  --tunnet=bridge:NAME[,mac=MAC]  the same, its tap in bridge NAME\n"
+		"  --rng                           a virtio entropy source (the host's /dev/urandom)\n"
+		"  --user=NAME                     run as NAME (of /etc/passwd) once devices are set up\n"
+		"  --chroot=DIR                    and in DIR as the root directory\n"
+		"  --verbose                       say what the launcher does\n"
+		"--block and --tunnet may be repeated.\n",
 		prog, MIN_MEM_MB, MAX_MEM_MB);
 }
 
@@ -108,6 +117,40 @@ static int run_guest(struct guest *g)
 	}
 }
 
+/*
+ * --user: a user of /etc/passwd (read without NSS: the launcher may be
+ * static), looked up before --chroot takes /etc away.
+ */
+static struct passwd *find_user(const char *name)
+{
+	FILE *f = fopen("/etc/passwd", "re");
+	struct passwd *pw;
+
+	if (!f)
+		die("--user=%s: cannot read /etc/passwd: %s", name, strerror(errno));
+	while ((pw = fgetpwent(f)))
+		if (!strcmp(pw->pw_name, name))
+			break;
+	if (!pw)
+		die("--user=%s: no such user in /etc/passwd", name);
+	pw->pw_name = strdup(pw->pw_name);
+	fclose(f);
+	return pw;
+}
+
+/*
+ * Once the guest's memory, files and devices are open, the launcher
+ * needs nothing more of the host: give up the root directory and the
+ * user it ran as (for every thread: glibc's setuid() does that).
+ */
+static void drop_privileges(const struct passwd *pw, const char *dir)
+{
+	if (dir && (chroot(dir) || chdir("/")))
+		die("--chroot=%s: %s", dir, strerror(errno));
+	if (pw && (setgroups(0, NULL) || setgid(pw->pw_gid) || setuid(pw->pw_uid)))
+		die("--user=%s: %s", pw->pw_name, strerror(errno));
+}
+
 static char *join_args(int argc, char **argv)
 {
 	size_t len = 1;
@@ -133,6 +176,9 @@ int main(int argc, char **argv)
 		{ "initrd", required_argument, NULL, 'i' },
 		{ "rng", no_argument, NULL, 'r' },
 		{ "block", required_argument, NULL, 'b' },
+		{ "tunnet", required_argument, NULL, 't' },
+		{ "user", required_argument, NULL, 'u' },
+		{ "chroot", required_argument, NULL, 'c' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
@@ -140,8 +186,11 @@ int main(int argc, char **argv)
 	struct guest g = { };
 	const char *initrd = NULL;
 	bool rng = false;
-	const char *blocks[MAX_DEVICES];
-	unsigned int nblocks = 0, i;
+	struct passwd *user = NULL;
+	const char *root_dir = NULL;
+	struct stat st;
+	const char *blocks[MAX_DEVICES], *nets[MAX_DEVICES];
+	unsigned int nblocks = 0, nnets = 0, i;
 	char *end;
 	long mb;
 	int c;
@@ -158,6 +207,19 @@ int main(int argc, char **argv)
 			if (nblocks == ARRAY_SIZE(blocks))
 				die("too many --block options");
 			blocks[nblocks++] = optarg;
+			break;
+		case 't':
+			if (nnets == ARRAY_SIZE(nets))
+				die("too many --tunnet options");
+			nets[nnets++] = optarg;
+			break;
+		case 'u':
+			user = find_user(optarg);
+			break;
+		case 'c':
+			if (stat(optarg, &st) || !S_ISDIR(st.st_mode))
+				die("--chroot=%s: not a directory", optarg);
+			root_dir = optarg;
 			break;
 		case 'v':
 			g.verbose = true;
@@ -197,8 +259,11 @@ int main(int argc, char **argv)
 	setup_console(&g);
 	for (i = 0; i < nblocks; i++)
 		setup_block(&g, blocks[i]);
+	for (i = 0; i < nnets; i++)
+		setup_net(&g, nets[i]);
 	if (rng)
 		setup_rng(&g);
 	initialize_guest(&g);
+	drop_privileges(user, root_dir);
 	return run_guest(&g);
 }

@@ -536,6 +536,267 @@ static void t_len_race(void)
 		tries, stopped);
 }
 
+/* --- a disk and an entropy source, device 1 --- */
+
+#define DISK_SECTORS	64
+static struct lguest_device_desc *desc1;
+static struct lguest_vqconfig *cfgs1;
+static char disk_path[] = "/tmp/launcher-test-disk.XXXXXX";
+
+/* The console, then a disk of DISK_SECTORS sectors holding byte 0x5a. */
+static void boot_disk(bool ro)
+{
+	static u8 sector[512];
+	int fd, i;
+
+	memset(sector, 0x5a, sizeof(sector));
+	fd = mkstemp(disk_path);
+	if (fd < 0)
+		fail("mkstemp: %s", strerror(errno));
+	for (i = 0; i < DISK_SECTORS; i++)
+		if (write(fd, sector, sizeof(sector)) != sizeof(sector))
+			fail("write: %s", strerror(errno));
+	close(fd);
+	boot(RAM_SIZE);
+	setup_block(&g, ro ? strcat(strcpy(malloc(64), disk_path), ",ro") : disk_path);
+	unlink(disk_path);
+	desc1 = g.devices[1].d;
+	cfgs1 = (struct lguest_vqconfig *)(desc1 + 1);
+}
+
+static void boot_rng(void)
+{
+	boot(RAM_SIZE);
+	setup_rng(&g);
+	desc1 = g.devices[1].d;
+	cfgs1 = (struct lguest_vqconfig *)(desc1 + 1);
+}
+
+/* Device 1's queue 0 at RING, ready, with what the caller queued. */
+static struct ring ring1(void)
+{
+	struct ring r = { gmem(RING), gmem(RING + 0x1000), gmem(RING + 0x2000) };
+
+	cfgs1->desc = RING;
+	cfgs1->avail = RING + 0x1000;
+	cfgs1->used = RING + 0x2000;
+	return r;
+}
+
+static void start1(void)
+{
+	desc1->status = ok_status;
+	handle_notify(&g, dev_gpa(desc1));
+}
+
+static void kick1(void)
+{
+	handle_notify(&g, dev_gpa(cfgs1));
+}
+
+/* Wait for device 1's thread to complete request number idx. */
+static void wait_used(struct ring *r, u16 idx)
+{
+	int i;
+
+	for (i = 0; i < 1000 && __atomic_load_n(&r->used->idx, __ATOMIC_ACQUIRE) != idx; i++)
+		usleep(5000);
+	if (r->used->idx != idx)
+		fail("used idx is %u, want %u", r->used->idx, idx);
+}
+
+#define HDR	0x30000u
+#define DATA	0x31000u
+#define STATUS	0x38000u
+
+/* A request: header (type, sector), data of len bytes, status. */
+static void blk_req(struct ring *r, u32 type, u64 sector, u32 len, bool data_in)
+{
+	struct virtio_blk_outhdr *h = gmem(HDR);
+
+	h->type = type;
+	h->ioprio = 0;
+	h->sector = sector;
+	*(u8 *)gmem(STATUS) = 0xee;
+	set_desc(r, 0, HDR, sizeof(*h), VRING_DESC_F_NEXT, 1);
+	if (len) {
+		set_desc(r, 1, DATA, len, VRING_DESC_F_NEXT | (data_in ? VRING_DESC_F_WRITE : 0), 2);
+		set_desc(r, 2, STATUS, 1, VRING_DESC_F_WRITE, 0);
+	} else {
+		set_desc(r, 1, STATUS, 1, VRING_DESC_F_WRITE, 0);
+	}
+	make_avail(r, 0);
+}
+
+static u8 blk_status(void)
+{
+	return *(u8 *)gmem(STATUS);
+}
+
+static void t_blk_rw(void)
+{
+	struct ring r;
+	unsigned int i;
+
+	boot_disk(false);
+	r = ring1();
+	memset(gmem(DATA), 0xa5, 1024);
+	blk_req(&r, VIRTIO_BLK_T_OUT, 3, 1024, false);
+	start1();
+	wait_used(&r, 1);
+	if (blk_status() != VIRTIO_BLK_S_OK || r.used->ring[0].len != 1)
+		fail("write: status %u, used len %u", blk_status(), r.used->ring[0].len);
+	memset(gmem(DATA), 0, 2048);
+	blk_req(&r, VIRTIO_BLK_T_IN, 2, 2048, true);
+	kick1();
+	wait_used(&r, 2);
+	if (blk_status() != VIRTIO_BLK_S_OK || r.used->ring[1].len != 2049)
+		fail("read: status %u, used len %u", blk_status(), r.used->ring[1].len);
+	for (i = 0; i < 2048; i++)
+		if (((u8 *)gmem(DATA))[i] != (i < 512 || i >= 1536 ? 0x5a : 0xa5))
+			fail("read back byte %u: 0x%x", i, ((u8 *)gmem(DATA))[i]);
+	blk_req(&r, VIRTIO_BLK_T_FLUSH, 0, 0, false);
+	kick1();
+	wait_used(&r, 3);
+	if (blk_status() != VIRTIO_BLK_S_OK)
+		fail("flush: status %u", blk_status());
+}
+
+/* The header split over two buffers, 3 bytes and the rest. */
+static void t_blk_split_header(void)
+{
+	struct ring r;
+
+	boot_disk(false);
+	r = ring1();
+	blk_req(&r, VIRTIO_BLK_T_IN, 1, 512, true);
+	set_desc(&r, 0, HDR, 3, VRING_DESC_F_NEXT, 3);
+	set_desc(&r, 3, HDR + 3, sizeof(struct virtio_blk_outhdr) - 3, VRING_DESC_F_NEXT, 1);
+	start1();
+	wait_used(&r, 1);
+	if (blk_status() != VIRTIO_BLK_S_OK || ((u8 *)gmem(DATA))[511] != 0x5a)
+		fail("status %u", blk_status());
+}
+
+static void expect_status(u32 type, u64 sector, u32 len, bool data_in, u8 want)
+{
+	struct ring r;
+
+	r = ring1();
+	blk_req(&r, type, sector, len, data_in);
+	start1();
+	wait_used(&r, 1);
+	if (blk_status() != want)
+		fail("status %u, want %u", blk_status(), want);
+}
+
+static void t_blk_beyond(void)
+{
+	boot_disk(false);
+	expect_status(VIRTIO_BLK_T_IN, DISK_SECTORS - 1, 1024, true, VIRTIO_BLK_S_IOERR);
+}
+
+static void t_blk_sector_wrap(void)
+{
+	boot_disk(false);
+	expect_status(VIRTIO_BLK_T_OUT, ~0ull - 1, 1024, false, VIRTIO_BLK_S_IOERR);
+}
+
+static void t_blk_partial_sector(void)
+{
+	boot_disk(false);
+	expect_status(VIRTIO_BLK_T_OUT, 0, 100, false, VIRTIO_BLK_S_IOERR);
+}
+
+static void t_blk_unknown(void)
+{
+	boot_disk(false);
+	expect_status(0x1234, 0, 512, true, VIRTIO_BLK_S_UNSUPP);
+}
+
+static void t_blk_ro(void)
+{
+	boot_disk(true);
+	memset(gmem(DATA), 0xa5, 512);
+	expect_status(VIRTIO_BLK_T_OUT, 0, 512, false, VIRTIO_BLK_S_IOERR);
+}
+
+static void t_blk_get_id(void)
+{
+	char *want;
+
+	boot_disk(false);
+	expect_status(VIRTIO_BLK_T_GET_ID, 0, VIRTIO_BLK_ID_BYTES, true, VIRTIO_BLK_S_OK);
+	want = strrchr(disk_path, '/') + 1;
+	if (strncmp(gmem(DATA), want, VIRTIO_BLK_ID_BYTES))
+		fail("id '%.20s', want '%s'", (char *)gmem(DATA), want);
+}
+
+static void t_blk_no_header(void)
+{
+	struct ring r;
+
+	boot_disk(false);
+	r = ring1();
+	set_desc(&r, 0, HDR, 4, VRING_DESC_F_NEXT, 1);
+	set_desc(&r, 1, STATUS, 1, VRING_DESC_F_WRITE, 0);
+	make_avail(&r, 0);
+	start1();
+	sleep(5);
+}
+
+static void t_blk_no_status(void)
+{
+	struct ring r;
+
+	boot_disk(false);
+	r = ring1();
+	blk_req(&r, VIRTIO_BLK_T_OUT, 0, 512, false);
+	set_desc(&r, 1, DATA, 512, 0, 0);
+	start1();
+	sleep(5);
+}
+
+static void t_rng(void)
+{
+	struct ring r;
+
+	boot_rng();
+	r = ring1();
+	memset(gmem(DATA), 0, 64);
+	set_desc(&r, 0, DATA, 64, VRING_DESC_F_WRITE, 0);
+	make_avail(&r, 0);
+	start1();
+	expect_used(&r, 1, 0);
+	if (r.used->ring[0].len != 64 || !memcmp(gmem(DATA), gmem(DATA) + 32, 32))
+		fail("used len %u", r.used->ring[0].len);
+}
+
+static void t_rng_huge(void)
+{
+	struct ring r;
+
+	boot_rng();
+	r = ring1();
+	set_desc(&r, 0, 0x100000 - 0x80000, 0x80000, VRING_DESC_F_WRITE, 0);
+	make_avail(&r, 0);
+	start1();
+	expect_used(&r, 1, 0);
+	if (r.used->ring[0].len != 65536)
+		fail("used len %u, want 65536", r.used->ring[0].len);
+}
+
+static void t_rng_readable(void)
+{
+	struct ring r;
+
+	boot_rng();
+	r = ring1();
+	set_desc(&r, 0, DATA, 64, 0, 0);
+	make_avail(&r, 0);
+	start1();
+}
+
 enum expect { SERVED, STOPPED };
 
 static const struct test {
@@ -567,6 +828,19 @@ static const struct test {
 	{ "queue irq rewritten by the guest", t_irq, SERVED },
 	{ "used idx rewritten by the guest", t_used_idx, SERVED },
 	{ "descriptor length changed while the launcher reads it", t_len_race, SERVED },
+	{ "disk: write, read back, flush", t_blk_rw, SERVED },
+	{ "disk: request header split over two buffers", t_blk_split_header, SERVED },
+	{ "disk: read past the end is an I/O error", t_blk_beyond, SERVED },
+	{ "disk: sector number wrapping past 2^64 is an I/O error", t_blk_sector_wrap, SERVED },
+	{ "disk: partial sector is an I/O error", t_blk_partial_sector, SERVED },
+	{ "disk: unknown request type is unsupported", t_blk_unknown, SERVED },
+	{ "disk: write to a read-only disk is an I/O error", t_blk_ro, SERVED },
+	{ "disk: get-id gives the file's name", t_blk_get_id, SERVED },
+	{ "disk: request shorter than its header", t_blk_no_header, STOPPED },
+	{ "disk: request with no status byte", t_blk_no_status, STOPPED },
+	{ "rng: a receive buffer is filled", t_rng, SERVED },
+	{ "rng: a 512 KB buffer gets 64 KB", t_rng_huge, SERVED },
+	{ "rng: a buffer for the device to read", t_rng_readable, STOPPED },
 };
 
 /* Run one test in a child; its stderr comes back as diagnostics. */

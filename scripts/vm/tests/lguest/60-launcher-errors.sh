@@ -3,6 +3,7 @@
 # The launcher explains what is wrong with its arguments.
 . /tests/lib.sh
 . /tests/lguest.sh
+modprobe tun 2>/dev/null	# for the --tunnet errors past /dev/net/tun
 check() {	# check EXPECTED-TEXT ARGS...
 	want=$1
 	shift
@@ -24,4 +25,10 @@ check "not a whole number of 512-byte sectors" --block=/etc/kernel.release 64 "$
 check "not a file or a block device" --block=/dev/null 64 "$LGKERNEL"
 check "needs a file" --block=,ro 64 "$LGKERNEL"
 check "unrecognized option" --bogus 64 "$LGKERNEL"
+check "user=no-such-user: " --user=no-such-user 64 "$LGKERNEL"
+check "not a directory" --chroot=/nonexistent 64 "$LGKERNEL"
+check "not an IPv4 address or bridge:NAME" --tunnet=300.1.2.3 64 "$LGKERNEL"
+check "not mac=<unicast MAC address>" --tunnet=10.0.0.1,mac=01:00:5e:00:00:01 64 "$LGKERNEL"
+check "not mac=<unicast MAC address>" --tunnet=10.0.0.1,mac=zz 64 "$LGKERNEL"
+check "add the tap to the bridge" --tunnet=bridge:nosuchbr 64 "$LGKERNEL"
 exit 0

@@ -1,0 +1,327 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lguest launcher: virtio network devices on a tap device of the host
+ * (--tunnet=IP or --tunnet=bridge:NAME, either with ,mac=MAC).
+ *
+ * The tap carries a virtio_net_hdr_v1 before each frame, so that the
+ * offloads the guest and the host's stack agree on (checksums, TSO) need
+ * no work here: a frame the guest transmits goes to the tap as it is,
+ * header included, and the tap checks the header as it checks any
+ * user's.  A frame from the tap is read into our own buffer and copied
+ * into as many of the guest's receive buffers as it needs (mergeable
+ * receive buffers).  Each direction has a thread of its own.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <linux/if_tun.h>
+#include <linux/sockios.h>
+#include <linux/virtio_config.h>
+#include <linux/virtio_ids.h>
+#include <linux/virtio_net.h>
+#include "launcher.h"
+
+#define RX_QUEUE	0
+#define TX_QUEUE	1
+/* The biggest frame a tap hands us: a 64 KB GSO packet and its header. */
+#define MAX_FRAME	(sizeof(struct virtio_net_hdr_v1) + 65550)
+/* Mergeable buffers a frame may take: Linux's are 1518 bytes at least. */
+#define MAX_RX_BUFS	(MAX_FRAME / 1024 + 1)
+
+struct net {
+	int tap;
+	char ifname[IFNAMSIZ];
+	pthread_cond_t rx_kick, tx_kick;	/* with g->lock */
+	bool tx_kicked;
+	bool offloads_set;	/* for this start of the device */
+	u8 frame[MAX_FRAME];	/* the frame being received */
+	struct rx_buf {		/* and the guest's buffers it goes to */
+		int head;
+		unsigned int in;
+		struct iovec iov[MAX_IOV];
+	} rx[MAX_RX_BUFS];
+};
+
+static const u64 net_features =
+	1ULL << VIRTIO_F_VERSION_1 | 1ULL << VIRTIO_NET_F_MAC | 1ULL << VIRTIO_NET_F_STATUS |
+	1ULL << VIRTIO_NET_F_CSUM | 1ULL << VIRTIO_NET_F_GUEST_CSUM |
+	1ULL << VIRTIO_NET_F_HOST_TSO4 | 1ULL << VIRTIO_NET_F_HOST_TSO6 |
+	1ULL << VIRTIO_NET_F_HOST_ECN | 1ULL << VIRTIO_NET_F_GUEST_TSO4 |
+	1ULL << VIRTIO_NET_F_GUEST_TSO6 | 1ULL << VIRTIO_NET_F_GUEST_ECN |
+	1ULL << VIRTIO_NET_F_MRG_RXBUF;
+
+static bool has(const struct device *dev, unsigned int feature)
+{
+	return dev->features & (1ULL << feature);
+}
+
+/*
+ * Once the guest has accepted its features (under g->lock): tell the
+ * tap which offloads the guest can receive.  A guest without
+ * VIRTIO_F_VERSION_1 would frame its packets differently; we have no
+ * use for it.
+ */
+static void net_start(struct device *dev, struct net *n)
+{
+	unsigned int off = 0;
+
+	if (n->offloads_set || !dev->started)
+		return;
+	if (!has(dev, VIRTIO_F_VERSION_1))
+		die("%s: the guest refused VIRTIO_F_VERSION_1", dev->name);
+	if (has(dev, VIRTIO_NET_F_GUEST_CSUM)) {
+		off |= TUN_F_CSUM;
+		if (has(dev, VIRTIO_NET_F_GUEST_TSO4))
+			off |= TUN_F_TSO4;
+		if (has(dev, VIRTIO_NET_F_GUEST_TSO6))
+			off |= TUN_F_TSO6;
+		if (has(dev, VIRTIO_NET_F_GUEST_ECN))
+			off |= TUN_F_TSO_ECN;
+	}
+	if (ioctl(n->tap, TUNSETOFFLOAD, off))
+		die("%s: cannot set the tap's offloads: %s", dev->name, strerror(errno));
+	n->offloads_set = true;
+}
+
+static void net_notify(struct guest *g, struct device *dev, struct vq *vq)
+{
+	struct net *n = dev->priv;
+
+	(void)g;
+	if (vq == &dev->vqs[RX_QUEUE]) {
+		pthread_cond_signal(&n->rx_kick);
+	} else {
+		n->tx_kicked = true;
+		pthread_cond_signal(&n->tx_kick);
+	}
+}
+
+/* Transmit: each buffer the guest queued, header and frame, to the tap. */
+static void *net_tx(void *arg)
+{
+	struct device *dev = arg;
+	struct guest *g = dev->guest;
+	struct net *n = dev->priv;
+	struct vq *vq = &dev->vqs[TX_QUEUE];
+	struct iovec iov[MAX_IOV];
+	unsigned int out, in;
+	int head;
+
+	pthread_mutex_lock(&g->lock);
+	for (;;) {
+		bool done = false;
+
+		while (!n->tx_kicked)
+			pthread_cond_wait(&n->tx_kick, &g->lock);
+		n->tx_kicked = false;
+		while (device_ready(dev) && (head = next_chain(g, vq, iov, &out, &in)) >= 0) {
+			net_start(dev, n);
+			if (in)
+				die("%s: the guest queued a transmit buffer for us to write",
+				    dev->name);
+			pthread_mutex_unlock(&g->lock);
+			/* A frame the tap refuses is dropped, as a wire would. */
+			if (writev(n->tap, iov, out) < 0 && errno != EINVAL && errno != EIO &&
+			    errno != ENOBUFS && errno != EAGAIN)
+				die("%s: writing to %s: %s", dev->name, n->ifname, strerror(errno));
+			pthread_mutex_lock(&g->lock);
+			add_used(vq, head, 0);
+			done = true;
+		}
+		if (done)
+			trigger_irq(g, vq);
+	}
+	return NULL;
+}
+
+/*
+ * Receive: a frame read from the tap goes into the guest's receive
+ * buffers, as many as it takes with mergeable buffers (the header says
+ * how many), else into one.  We wait for buffers as long as it takes;
+ * the tap holds further frames meanwhile.  A frame that does not fit in
+ * what the guest gave is cut short, and the guest's driver drops it.
+ */
+static void *net_rx(void *arg)
+{
+	struct device *dev = arg;
+	struct guest *g = dev->guest;
+	struct net *n = dev->priv;
+	struct vq *vq = &dev->vqs[RX_QUEUE];
+	struct virtio_net_hdr_v1 *hdr = (void *)n->frame;
+	unsigned int out, nbufs, i;
+	ssize_t len;
+
+	for (;;) {
+		u64 room = 0;
+		size_t done = 0;
+
+		len = read(n->tap, n->frame, sizeof(n->frame));
+		if (len < 0 && errno == EINTR)
+			continue;
+		if (len < 0)
+			die("%s: reading %s: %s", dev->name, n->ifname, strerror(errno));
+		if ((size_t)len < sizeof(*hdr))
+			continue;
+		pthread_mutex_lock(&g->lock);
+		for (nbufs = 0; room < (u64)len && nbufs < MAX_RX_BUFS;) {
+			struct rx_buf *b = &n->rx[nbufs];
+
+			while (!device_ready(dev) ||
+			       (b->head = next_chain(g, vq, b->iov, &out, &b->in)) < 0)
+				pthread_cond_wait(&n->rx_kick, &g->lock);
+			net_start(dev, n);
+			if (out)
+				die("%s: the guest queued a receive buffer for us to read",
+				    dev->name);
+			room += iov_length(b->iov, b->in);
+			nbufs++;
+			if (!has(dev, VIRTIO_NET_F_MRG_RXBUF))
+				break;
+		}
+		hdr->num_buffers = nbufs;
+		for (i = 0; i < nbufs; i++) {
+			struct rx_buf *b = &n->rx[i];
+			size_t k = iov_length(b->iov, b->in);
+
+			if (k > (size_t)len - done)
+				k = (size_t)len - done;
+			iov_push(b->iov, b->in, n->frame + done, k);
+			add_used(vq, b->head, k);
+			done += k;
+		}
+		trigger_irq(g, vq);
+		pthread_mutex_unlock(&g->lock);
+	}
+	return NULL;
+}
+
+/* A MAC address: aa:bb:cc:dd:ee:ff, unicast and not all zeros. */
+static bool parse_mac(const char *s, u8 mac[6])
+{
+	unsigned int b[6], i;
+	char end;
+
+	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5],
+		   &end) != 6 || strlen(s) != 17)
+		return false;
+	for (i = 0; i < 6; i++)
+		mac[i] = b[i];
+	return !(mac[0] & 1) && (mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5]);
+}
+
+/*
+ * The default MAC: locally administered, and the same for the same
+ * --tunnet value (an FNV-1a hash of it), so that a guest keeps its
+ * address from one run to the next.
+ */
+static void default_mac(const char *s, u8 mac[6])
+{
+	u32 h = 2166136261u;
+
+	while (*s)
+		h = (h ^ (u8)*s++) * 16777619u;
+	mac[0] = 0x02;
+	mac[1] = 0x4c;
+	memcpy(mac + 2, &h, 4);
+}
+
+static void if_ioctl(int sock, unsigned long req, struct ifreq *ifr, const char *arg,
+		     const char *what)
+{
+	if (ioctl(sock, req, ifr))
+		die("--tunnet=%s: cannot %s: %s", arg, what, strerror(errno));
+}
+
+/* --tunnet=IP[,mac=MAC] or --tunnet=bridge:NAME[,mac=MAC] */
+void setup_net(struct guest *g, const char *arg)
+{
+	struct virtio_net_config cfg = { .status = VIRTIO_NET_S_LINK_UP };
+	struct net *n = calloc(1, sizeof(*n));
+	char *spec = strdup(arg), *opt, *name;
+	const char *bridge = NULL;
+	int hdrlen = sizeof(struct virtio_net_hdr_v1);
+	struct in_addr ip = { 0 };
+	struct ifreq ifr = { };
+	struct device *dev;
+	pthread_t tid;
+	int sock;
+
+	if (!n || !spec)
+		die("out of memory");
+	opt = strchr(spec, ',');
+	if (opt) {
+		*opt++ = 0;
+		if (strncmp(opt, "mac=", 4) || !parse_mac(opt + 4, cfg.mac))
+			die("--tunnet=%s: '%s' is not mac=<unicast MAC address>", arg, opt);
+	} else {
+		default_mac(spec, cfg.mac);
+	}
+	if (!strncmp(spec, "bridge:", 7)) {
+		bridge = spec + 7;
+		if (!*bridge || strlen(bridge) >= IFNAMSIZ)
+			die("--tunnet=%s: '%s' is not a bridge's name", arg, bridge);
+	} else if (inet_pton(AF_INET, spec, &ip) != 1) {
+		die("--tunnet=%s: '%s' is not an IPv4 address or bridge:NAME", arg, spec);
+	}
+
+	n->tap = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+	if (n->tap < 0)
+		die("--tunnet=%s: cannot open /dev/net/tun: %s (is the tun module loaded?)", arg,
+		    strerror(errno));
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
+	snprintf(ifr.ifr_name, IFNAMSIZ, "lgtap%%d");
+	if (ioctl(n->tap, TUNSETIFF, &ifr))
+		die("--tunnet=%s: cannot create a tap device: %s", arg, strerror(errno));
+	memcpy(n->ifname, ifr.ifr_name, IFNAMSIZ);
+	n->ifname[IFNAMSIZ - 1] = 0;
+	if (ioctl(n->tap, TUNSETVNETHDRSZ, &hdrlen) || ioctl(n->tap, TUNSETOFFLOAD, 0))
+		die("--tunnet=%s: cannot set up %s: %s", arg, n->ifname, strerror(errno));
+
+	sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (sock < 0)
+		die("--tunnet=%s: socket: %s", arg, strerror(errno));
+	if (bridge) {
+		memset(&ifr, 0, sizeof(ifr));
+		snprintf(ifr.ifr_name, IFNAMSIZ, "%s", bridge);
+		ifr.ifr_ifindex = if_nametoindex(n->ifname);
+		if (!ifr.ifr_ifindex)
+			die("--tunnet=%s: %s vanished", arg, n->ifname);
+		if_ioctl(sock, SIOCBRADDIF, &ifr, arg, "add the tap to the bridge");
+	} else {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&ifr.ifr_addr;
+
+		memset(&ifr, 0, sizeof(ifr));
+		snprintf(ifr.ifr_name, IFNAMSIZ, "%s", n->ifname);
+		sin->sin_family = AF_INET;
+		sin->sin_addr = ip;
+		if_ioctl(sock, SIOCSIFADDR, &ifr, arg, "set the tap's address");
+		sin->sin_addr.s_addr = htonl(0xffffff00);
+		if_ioctl(sock, SIOCSIFNETMASK, &ifr, arg, "set the tap's netmask");
+	}
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", n->ifname);
+	if_ioctl(sock, SIOCGIFFLAGS, &ifr, arg, "read the tap's flags");
+	ifr.ifr_flags |= IFF_UP;
+	if_ioctl(sock, SIOCSIFFLAGS, &ifr, arg, "bring the tap up");
+	close(sock);
+
+	if (asprintf(&name, "network device %s", n->ifname) < 0)
+		die("out of memory");
+	pthread_cond_init(&n->rx_kick, NULL);
+	pthread_cond_init(&n->tx_kick, NULL);
+	dev = add_device(g, name, VIRTIO_ID_NET, 2, net_features, sizeof(cfg.mac) +
+			 sizeof(cfg.status), net_notify);
+	dev->priv = n;
+	memcpy(device_config(dev), &cfg, sizeof(cfg.mac) + sizeof(cfg.status));
+	verbose(g, "%s: MAC %02x:%02x:%02x:%02x:%02x:%02x\n", name, cfg.mac[0], cfg.mac[1],
+		cfg.mac[2], cfg.mac[3], cfg.mac[4], cfg.mac[5]);
+	if (pthread_create(&tid, NULL, net_tx, dev) || pthread_create(&tid, NULL, net_rx, dev))
+		die("cannot start the threads of %s", name);
+}
