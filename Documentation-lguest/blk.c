@@ -3,9 +3,10 @@
  * lguest launcher: virtio disks (--block=FILE[,ro]), each backed by a
  * file of whole 512-byte sectors.
  *
- * Each disk has a thread of its own, which takes the requests the guest
- * queued, does their I/O on the file and completes them: a slow file
- * never stalls the run loop, the console or the guest's timer.  A write
+ * Each disk's queue has a worker thread of its own, which takes the
+ * requests the guest queued, does their I/O on the file and completes
+ * them: a slow file never stalls the run loop, the console or the
+ * guest's timer.  A write
  * is in the file when its request completes; it is on the file's storage
  * when a flush completes (or at once, when the guest's driver does not
  * know flushes).  A read-only disk is opened read-only and fails writes.
@@ -31,8 +32,6 @@ struct blk {
 	bool ro;
 	u64 sectors;		/* the disk's capacity */
 	char id[VIRTIO_BLK_ID_BYTES];
-	pthread_cond_t kick;	/* with g->lock: requests may be queued */
-	bool kicked;
 };
 
 /* Transfer the buffers iov[0..n) at byte offset off of the file. */
@@ -66,9 +65,10 @@ static bool blk_rw(struct blk *b, bool write, struct iovec *iov, unsigned int n,
  * buffers.  A request without room for its header or status byte is the
  * guest's mistake and stops it; a malformed one is an I/O error.
  */
-static u32 blk_request(struct device *dev, struct blk *b, struct iovec *iov,
-		       unsigned int out, unsigned int in)
+static u32 blk_request(struct device *dev, struct iovec *iov, unsigned int out,
+		       unsigned int in)
 {
+	struct blk *b = dev->priv;
 	struct virtio_blk_outhdr hdr;
 	struct iovec *data;
 	unsigned int ndata;
@@ -123,48 +123,6 @@ static u32 blk_request(struct device *dev, struct blk *b, struct iovec *iov,
 	return written;
 }
 
-static void blk_notify(struct guest *g, struct device *dev, struct vq *vq)
-{
-	struct blk *b = dev->priv;
-
-	(void)g;
-	(void)vq;
-	b->kicked = true;
-	pthread_cond_signal(&b->kick);
-}
-
-static void *blk_thread(void *arg)
-{
-	struct device *dev = arg;
-	struct guest *g = dev->guest;
-	struct blk *b = dev->priv;
-	struct vq *vq = &dev->vqs[0];
-	struct iovec iov[MAX_IOV];
-	unsigned int out, in;
-	int head;
-
-	pthread_mutex_lock(&g->lock);
-	for (;;) {
-		bool done = false;
-
-		while (!b->kicked)
-			pthread_cond_wait(&b->kick, &g->lock);
-		b->kicked = false;
-		while (device_ready(dev) && (head = next_chain(g, vq, iov, &out, &in)) >= 0) {
-			u32 len;
-
-			pthread_mutex_unlock(&g->lock);
-			len = blk_request(dev, b, iov, out, in);
-			pthread_mutex_lock(&g->lock);
-			add_used(vq, head, len);
-			done = true;
-		}
-		if (done)
-			trigger_irq(g, vq);
-	}
-	return NULL;
-}
-
 /* --block=FILE[,ro] */
 void setup_block(struct guest *g, const char *arg)
 {
@@ -176,7 +134,6 @@ void setup_block(struct guest *g, const char *arg)
 	struct device *dev;
 	struct stat st;
 	char *name;
-	pthread_t tid;
 
 	if (!b || !path)
 		die("out of memory");
@@ -214,18 +171,15 @@ void setup_block(struct guest *g, const char *arg)
 	name = strrchr(path, '/');
 	name = name ? name + 1 : path;
 	memcpy(b->id, name, min_size(strlen(name), sizeof(b->id)));
-	pthread_cond_init(&b->kick, NULL);
 
 	if (asprintf(&name, "disk %s", path) < 0)
 		die("out of memory");
-	dev = add_device(g, name, VIRTIO_ID_BLOCK, 1, features, sizeof(cfg), blk_notify);
+	dev = add_device(g, name, VIRTIO_ID_BLOCK, 1, features, sizeof(cfg));
 	dev->priv = b;
 	cfg.capacity = b->sectors;
 	/* The driver adds the header and the status to its segments. */
 	cfg.seg_max = MAX_IOV - 2;
 	cfg.blk_size = SECTOR_SIZE;
 	memcpy(device_config(dev), &cfg, sizeof(cfg));
-	if (pthread_create(&tid, NULL, blk_thread, dev))
-		die("cannot start the thread of %s", name);
-	pthread_detach(tid);
+	serve_queue(dev, 0, blk_request);
 }

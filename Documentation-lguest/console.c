@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * lguest launcher: the guest's virtio console (hvc0) on our terminal.
- * Output is written as the guest queues it; input is read by a thread
- * of its own, which waits for the guest's receive buffers.
+ * Output is written by the transmit queue's worker, so that a terminal
+ * or pipe that does not keep up stalls nothing else; input is read by a
+ * thread of its own, which waits for the guest's receive buffers.
  */
 #include <errno.h>
 #include <signal.h>
@@ -15,8 +16,8 @@
 #include <linux/virtio_config.h>
 #include "launcher.h"
 
-/* The console's receive buffers arrived (under g->lock). */
-static pthread_cond_t rx_kick = PTHREAD_COND_INITIALIZER;
+#define RX_QUEUE	0
+#define TX_QUEUE	1
 
 /* The terminal, raw while the guest owns it; restored however we exit. */
 static struct termios saved_termios;
@@ -51,36 +52,29 @@ static void raw_terminal(void)
 	tcsetattr(STDIN_FILENO, TCSANOW, &t);
 }
 
-/* Console output: everything the guest queued goes to our stdout. */
-static void console_notify(struct guest *g, struct device *dev, struct vq *vq)
+/* Console output: a buffer the guest queued, to our stdout. */
+static u32 console_output(struct device *dev, struct iovec *iov, unsigned int out,
+			  unsigned int in)
 {
-	struct iovec iov[MAX_IOV];
-	unsigned int out, in, done = 0;
-	int head;
-
-	if (vq == &dev->vqs[0]) {		/* new input buffers */
-		pthread_cond_signal(&rx_kick);
-		return;
-	}
-	while ((head = next_chain(g, vq, iov, &out, &in)) >= 0) {
-		if (out && writev(STDOUT_FILENO, iov, out) < 0 && errno != EAGAIN)
-			die("console output: %s", strerror(errno));
-		add_used(vq, head, 0);
-		done++;
-	}
-	if (done)
-		trigger_irq(g, vq);
+	(void)dev;
+	(void)in;
+	if (out && writev(STDOUT_FILENO, iov, out) < 0 && errno != EAGAIN)
+		die("console output: %s", strerror(errno));
+	return 0;
 }
 
-/* Console input: our stdin into the guest's receive buffers. */
+/*
+ * Console input: our stdin into the guest's receive buffers, as many as
+ * it takes.  Input read while the guest has no buffer waits for one.
+ */
 static void *console_input(void *arg)
 {
 	struct device *dev = arg;
 	struct guest *g = dev->guest;
-	struct vq *vq = &dev->vqs[0];
+	struct vq *vq = &dev->vqs[RX_QUEUE];
 	struct iovec iov[MAX_IOV];
 	char buf[256];
-	unsigned int out, in, i;
+	unsigned int out, in;
 	ssize_t len, done;
 	int head;
 
@@ -93,22 +87,15 @@ static void *console_input(void *arg)
 		}
 		pthread_mutex_lock(&g->lock);
 		for (done = 0; done < len;) {
-			ssize_t used = 0;
+			size_t n;
 
-			while (!device_ready(dev) ||
-			       (head = next_chain(g, vq, iov, &out, &in)) < 0)
-				pthread_cond_wait(&rx_kick, &g->lock);
-			for (i = out; i < out + in && done < len; i++) {
-				size_t n = (size_t)(len - done);
-
-				if (iov[i].iov_len < n)
-					n = iov[i].iov_len;
-
-				memcpy(iov[i].iov_base, buf + done, n);
-				done += n;
-				used += n;
-			}
-			add_used(vq, head, used);
+			head = wait_chain(vq, vq->gen, iov, &out, &in);
+			if (head < 0)
+				continue;	/* reset: wait for the new queue */
+			n = min_size(iov_length(iov + out, in), len - done);
+			iov_push(iov + out, in, buf + done, n);
+			done += n;
+			add_used(vq, head, n);
 			trigger_irq(g, vq);
 		}
 		pthread_mutex_unlock(&g->lock);
@@ -120,8 +107,8 @@ void setup_console(struct guest *g)
 	struct device *dev;
 	pthread_t tid;
 
-	dev = add_device(g, "console", VIRTIO_ID_CONSOLE, 2, 1ULL << VIRTIO_F_VERSION_1, 0,
-			 console_notify);
+	dev = add_device(g, "console", VIRTIO_ID_CONSOLE, 2, 1ULL << VIRTIO_F_VERSION_1, 0);
+	serve_queue(dev, TX_QUEUE, console_output);
 	/* In the background, reading the terminal would stop us all (SIGTTIN). */
 	if (isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) != getpgrp()) {
 		fprintf(stderr, "%s: not in the terminal's foreground: no console input\n", prog);

@@ -58,8 +58,23 @@ typedef unsigned long long u64;
 struct guest;
 struct device;
 
-/* One split virtqueue, as the guest laid it out in its memory. */
+/*
+ * Serve one buffer chain of a queue (iov[0..out) for the device to read,
+ * then in for it to write), without g->lock: the bytes it wrote.
+ */
+typedef u32 serve_fn(struct device *dev, struct iovec *iov, unsigned int out,
+		     unsigned int in);
+
+/* The guest accepted the device's features (g->lock held). */
+typedef void start_fn(struct device *dev);
+
+/*
+ * One split virtqueue, as the guest laid it out in its memory, and who
+ * serves it: a worker thread calling serve() for each chain, or a thread
+ * of the device's own that waits for buffers to fill (wait_chain()).
+ */
 struct vq {
+	struct device *dev;
 	struct lguest_vqconfig *cfg;	/* in the device pages */
 	u16 num;		/* entries (our copy of cfg->num) */
 	u16 irq;		/* our copy of cfg->irq */
@@ -69,10 +84,12 @@ struct vq {
 	u16 last_avail;		/* next avail entry we take */
 	u16 used_idx;		/* next used entry we fill */
 	bool ready;
+	serve_fn *serve;	/* the worker's, if the queue has one */
+	pthread_cond_t kick;	/* with g->lock: kicked, or reset */
+	bool kicked;		/* not yet seen by the worker */
+	bool busy;		/* the worker serves a chain, unlocked */
+	unsigned int gen;	/* counts the device's resets */
 };
-
-/* Called with g->lock held when the guest kicks a queue of a ready device. */
-typedef void notify_fn(struct guest *g, struct device *dev, struct vq *vq);
 
 struct device {
 	struct lguest_device_desc *d;	/* the guest writes its status */
@@ -80,10 +97,10 @@ struct device {
 	const char *name;
 	unsigned int num_vq;	/* our copy of d->num_vq */
 	struct vq vqs[MAX_VQS];
-	notify_fn *notify;
+	start_fn *start;	/* optional */
 	u64 offered;		/* the features we offer */
 	u64 features;		/* those the guest accepted, from DRIVER_OK */
-	bool started;		/* features taken, until the next reset */
+	bool started;		/* from DRIVER_OK to the next reset */
 	void *priv;		/* the device's own state */
 };
 
@@ -102,6 +119,7 @@ struct guest {
 	struct device devices[MAX_DEVICES];
 	unsigned int ndevices;
 	pthread_mutex_t lock;	/* virtqueue state shared with device threads */
+	pthread_cond_t quiet;	/* with lock: a worker finished a chain */
 };
 
 extern const char *prog;
@@ -113,9 +131,15 @@ static inline size_t min_size(size_t a, size_t b)
 	return b;
 }
 
-/* Say what is wrong, on standard error, and exit with status 1. */
+void die_begin(void);
+
+/*
+ * Say what is wrong, on standard error, and exit with status 1.  The
+ * first thread to die does; any other that dies meanwhile waits for it.
+ */
 #define die(...)						\
 	do {							\
+		die_begin();					\
 		fprintf(stderr, "%s: error: ", prog);		\
 		fprintf(stderr, __VA_ARGS__);			\
 		fputc('\n', stderr);				\
@@ -139,11 +163,12 @@ void load_kernel(struct guest *g, const char *path);
 /* virtio.c */
 void init_devices(struct guest *g);
 struct device *add_device(struct guest *g, const char *name, u8 type,
-			  unsigned int num_vq, u64 features, u8 config_len,
-			  notify_fn *notify);
-bool device_ready(const struct device *dev);
+			  unsigned int num_vq, u64 features, u8 config_len);
+void serve_queue(struct device *dev, unsigned int q, serve_fn *serve);
 void *device_config(struct device *dev);
 int next_chain(struct guest *g, struct vq *vq, struct iovec *iov,
+	       unsigned int *out, unsigned int *in);
+int wait_chain(struct vq *vq, unsigned int gen, struct iovec *iov,
 	       unsigned int *out, unsigned int *in);
 void add_used(struct vq *vq, unsigned int head, u32 len);
 void trigger_irq(struct guest *g, struct vq *vq);

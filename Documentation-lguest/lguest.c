@@ -49,6 +49,25 @@ static void print_usage(FILE *f)
 		prog, MIN_MEM_MB, MAX_MEM_MB);
 }
 
+/*
+ * The start of die(): the first thread to die says why and exits; any
+ * other that dies meanwhile stops here, so that reasons do not mix and
+ * exit() runs once.  (The dying thread itself may die again, from an
+ * exit handler: it goes on.)
+ */
+void die_begin(void)
+{
+	static pthread_mutex_t dying = PTHREAD_MUTEX_INITIALIZER;
+	static pthread_t dier;
+
+	if (pthread_mutex_trylock(&dying)) {
+		if (pthread_equal(__atomic_load_n(&dier, __ATOMIC_ACQUIRE), pthread_self()))
+			return;
+		pthread_mutex_lock(&dying);	/* until the process exits */
+	}
+	__atomic_store_n(&dier, pthread_self(), __ATOMIC_RELEASE);
+}
+
 /* A pointer to [gpa, gpa + len) of guest RAM, or death. */
 void *gpa_ptr(const struct guest *g, u64 gpa, u64 len, const char *what)
 {

@@ -9,13 +9,16 @@
  * header included, and the tap checks the header as it checks any
  * user's.  A frame from the tap is read into our own buffer and copied
  * into as many of the guest's receive buffers as it needs (mergeable
- * receive buffers).  Each direction has a thread of its own.
+ * receive buffers).  Each direction has a thread of its own: the
+ * transmit queue's worker, and a receiver that waits for frames and for
+ * buffers in turn.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
+#include <netinet/ether.h>
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -38,9 +41,6 @@
 struct net {
 	int tap;
 	char ifname[IFNAMSIZ];
-	pthread_cond_t rx_kick, tx_kick;	/* with g->lock */
-	bool tx_kicked;
-	bool offloads_set;	/* for this start of the device */
 	u8 frame[MAX_FRAME];	/* the frame being received */
 	struct rx_buf {		/* and the guest's buffers it goes to */
 		int head;
@@ -63,17 +63,15 @@ static bool has(const struct device *dev, unsigned int feature)
 }
 
 /*
- * Once the guest has accepted its features (under g->lock): tell the
- * tap which offloads the guest can receive.  A guest without
- * VIRTIO_F_VERSION_1 would frame its packets differently; we have no
- * use for it.
+ * The guest accepted its features (under g->lock): tell the tap which
+ * offloads the guest can receive.  A guest without VIRTIO_F_VERSION_1
+ * would frame its packets differently; we have no use for it.
  */
-static void net_start(struct device *dev, struct net *n)
+static void net_start(struct device *dev)
 {
+	struct net *n = dev->priv;
 	unsigned int off = 0;
 
-	if (n->offloads_set || !dev->started)
-		return;
 	if (!has(dev, VIRTIO_F_VERSION_1))
 		die("%s: the guest refused VIRTIO_F_VERSION_1", dev->name);
 	if (has(dev, VIRTIO_NET_F_GUEST_CSUM)) {
@@ -87,58 +85,20 @@ static void net_start(struct device *dev, struct net *n)
 	}
 	if (ioctl(n->tap, TUNSETOFFLOAD, off))
 		die("%s: cannot set the tap's offloads: %s", dev->name, strerror(errno));
-	n->offloads_set = true;
 }
 
-static void net_notify(struct guest *g, struct device *dev, struct vq *vq)
+/* Transmit: a buffer the guest queued, header and frame, to the tap. */
+static u32 net_tx(struct device *dev, struct iovec *iov, unsigned int out, unsigned int in)
 {
 	struct net *n = dev->priv;
 
-	(void)g;
-	if (vq == &dev->vqs[RX_QUEUE]) {
-		pthread_cond_signal(&n->rx_kick);
-	} else {
-		n->tx_kicked = true;
-		pthread_cond_signal(&n->tx_kick);
-	}
-}
-
-/* Transmit: each buffer the guest queued, header and frame, to the tap. */
-static void *net_tx(void *arg)
-{
-	struct device *dev = arg;
-	struct guest *g = dev->guest;
-	struct net *n = dev->priv;
-	struct vq *vq = &dev->vqs[TX_QUEUE];
-	struct iovec iov[MAX_IOV];
-	unsigned int out, in;
-	int head;
-
-	pthread_mutex_lock(&g->lock);
-	for (;;) {
-		bool done = false;
-
-		while (!n->tx_kicked)
-			pthread_cond_wait(&n->tx_kick, &g->lock);
-		n->tx_kicked = false;
-		while (device_ready(dev) && (head = next_chain(g, vq, iov, &out, &in)) >= 0) {
-			net_start(dev, n);
-			if (in)
-				die("%s: the guest queued a transmit buffer for us to write",
-				    dev->name);
-			pthread_mutex_unlock(&g->lock);
-			/* A frame the tap refuses is dropped, as a wire would. */
-			if (writev(n->tap, iov, out) < 0 && errno != EINVAL && errno != EIO &&
-			    errno != ENOBUFS && errno != EAGAIN)
-				die("%s: writing to %s: %s", dev->name, n->ifname, strerror(errno));
-			pthread_mutex_lock(&g->lock);
-			add_used(vq, head, 0);
-			done = true;
-		}
-		if (done)
-			trigger_irq(g, vq);
-	}
-	return NULL;
+	if (in)
+		die("%s: the guest queued a transmit buffer for us to write", dev->name);
+	/* A frame the tap refuses is dropped, as a wire would. */
+	if (writev(n->tap, iov, out) < 0 && errno != EINVAL && errno != EIO &&
+	    errno != ENOBUFS && errno != EAGAIN)
+		die("%s: writing to %s: %s", dev->name, n->ifname, strerror(errno));
+	return 0;
 }
 
 /*
@@ -155,7 +115,7 @@ static void *net_rx(void *arg)
 	struct net *n = dev->priv;
 	struct vq *vq = &dev->vqs[RX_QUEUE];
 	struct virtio_net_hdr_v1 *hdr = (void *)n->frame;
-	unsigned int out, nbufs, i;
+	unsigned int out, nbufs, i, gen;
 	ssize_t len;
 
 	for (;;) {
@@ -170,13 +130,17 @@ static void *net_rx(void *arg)
 		if ((size_t)len < sizeof(*hdr))
 			continue;
 		pthread_mutex_lock(&g->lock);
+restart:
+		gen = vq->gen;
 		for (nbufs = 0; room < (u64)len && nbufs < MAX_RX_BUFS;) {
 			struct rx_buf *b = &n->rx[nbufs];
 
-			while (!device_ready(dev) ||
-			       (b->head = next_chain(g, vq, b->iov, &out, &b->in)) < 0)
-				pthread_cond_wait(&n->rx_kick, &g->lock);
-			net_start(dev, n);
+			b->head = wait_chain(vq, gen, b->iov, &out, &b->in);
+			if (b->head < 0) {
+				/* A reset: the buffers we took are gone. */
+				room = 0;
+				goto restart;
+			}
 			if (out)
 				die("%s: the guest queued a receive buffer for us to read",
 				    dev->name);
@@ -205,14 +169,11 @@ static void *net_rx(void *arg)
 /* A MAC address: aa:bb:cc:dd:ee:ff, unicast and not all zeros. */
 static bool parse_mac(const char *s, u8 mac[6])
 {
-	unsigned int b[6], i;
-	char end;
+	struct ether_addr a;
 
-	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5],
-		   &end) != 6 || strlen(s) != 17)
+	if (!ether_aton_r(s, &a) || strchr(s, ' '))
 		return false;
-	for (i = 0; i < 6; i++)
-		mac[i] = b[i];
+	memcpy(mac, a.ether_addr_octet, 6);
 	return !(mac[0] & 1) && (mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5]);
 }
 
@@ -314,14 +275,15 @@ void setup_net(struct guest *g, const char *arg)
 
 	if (asprintf(&name, "network device %s", n->ifname) < 0)
 		die("out of memory");
-	pthread_cond_init(&n->rx_kick, NULL);
-	pthread_cond_init(&n->tx_kick, NULL);
 	dev = add_device(g, name, VIRTIO_ID_NET, 2, net_features, sizeof(cfg.mac) +
-			 sizeof(cfg.status), net_notify);
+			 sizeof(cfg.status));
 	dev->priv = n;
+	dev->start = net_start;
 	memcpy(device_config(dev), &cfg, sizeof(cfg.mac) + sizeof(cfg.status));
 	verbose(g, "%s: MAC %02x:%02x:%02x:%02x:%02x:%02x\n", name, cfg.mac[0], cfg.mac[1],
 		cfg.mac[2], cfg.mac[3], cfg.mac[4], cfg.mac[5]);
-	if (pthread_create(&tid, NULL, net_tx, dev) || pthread_create(&tid, NULL, net_rx, dev))
-		die("cannot start the threads of %s", name);
+	serve_queue(dev, TX_QUEUE, net_tx);
+	if (pthread_create(&tid, NULL, net_rx, dev))
+		die("cannot start the receiver of %s", name);
+	pthread_detach(tid);
 }

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <linux/virtio_config.h>
@@ -14,45 +15,43 @@
 
 #define RNG_CHUNK	65536
 
-static void rng_notify(struct guest *g, struct device *dev, struct vq *vq)
+struct rng {
+	int fd;
+};
+
+/* Fill a buffer, RNG_CHUNK bytes at most: the guest asks again. */
+static u32 rng_serve(struct device *dev, struct iovec *iov, unsigned int out,
+		     unsigned int in)
 {
-	int fd = *(int *)dev->priv;
-	struct iovec iov[MAX_IOV];
-	unsigned int out, in, done = 0;
+	struct rng *rng = dev->priv;
+	unsigned int i, n = 0;
+	size_t room = RNG_CHUNK;
 	ssize_t len;
-	int head;
 
-	while ((head = next_chain(g, vq, iov, &out, &in)) >= 0) {
-		unsigned int i, n = 0;
-		size_t room = RNG_CHUNK;
-
-		if (out)
-			die("the guest gave the entropy source a buffer to read");
-		/* At most RNG_CHUNK bytes a buffer: the guest asks again. */
-		for (i = 0; i < in && room; i++, n++) {
-			if (iov[i].iov_len > room)
-				iov[i].iov_len = room;
-			room -= iov[i].iov_len;
-		}
-		len = readv(fd, iov, n);
-		if (len < 0)
-			die("reading /dev/urandom: %s", strerror(errno));
-		add_used(vq, head, len);
-		done++;
+	if (out)
+		die("the guest gave the entropy source a buffer to read");
+	for (i = 0; i < in && room; i++, n++) {
+		if (iov[i].iov_len > room)
+			iov[i].iov_len = room;
+		room -= iov[i].iov_len;
 	}
-	if (done)
-		trigger_irq(g, vq);
+	len = readv(rng->fd, iov, n);
+	if (len < 0)
+		die("reading /dev/urandom: %s", strerror(errno));
+	return len;
 }
 
 void setup_rng(struct guest *g)
 {
-	static int fd;
+	struct rng *rng = calloc(1, sizeof(*rng));
 	struct device *dev;
 
-	fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (!rng)
+		die("out of memory");
+	rng->fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+	if (rng->fd < 0)
 		die("--rng: cannot open /dev/urandom: %s", strerror(errno));
-	dev = add_device(g, "entropy source", VIRTIO_ID_RNG, 1, 1ULL << VIRTIO_F_VERSION_1, 0,
-			 rng_notify);
-	dev->priv = &fd;
+	dev = add_device(g, "entropy source", VIRTIO_ID_RNG, 1, 1ULL << VIRTIO_F_VERSION_1, 0);
+	dev->priv = rng;
+	serve_queue(dev, 0, rng_serve);
 }

@@ -29,6 +29,7 @@ void init_devices(struct guest *g)
 {
 	g->devmem = g->mem + (size_t)g->ram_pages * PAGE_SIZE;
 	pthread_mutex_init(&g->lock, NULL);
+	pthread_cond_init(&g->quiet, NULL);
 }
 
 /*
@@ -37,8 +38,7 @@ void init_devices(struct guest *g)
  * and config_len bytes of configuration space, which follow.
  */
 struct device *add_device(struct guest *g, const char *name, u8 type,
-			  unsigned int num_vq, u64 features, u8 config_len,
-			  notify_fn *notify)
+			  unsigned int num_vq, u64 features, u8 config_len)
 {
 	u32 size = sizeof(struct lguest_device_desc) +
 			num_vq * sizeof(struct lguest_vqconfig) + 2 * 8 + config_len;
@@ -62,7 +62,9 @@ struct device *add_device(struct guest *g, const char *name, u8 type,
 	for (i = 0; i < num_vq; i++) {
 		struct vq *vq = &dev->vqs[i];
 
+		vq->dev = dev;
 		vq->cfg = &cfg[i];
+		pthread_cond_init(&vq->kick, NULL);
 		vq->num = VQ_ENTRIES;
 		vq->irq = FIRST_DEVICE_IRQ + g->ndevices;
 		cfg[i].num = vq->num;
@@ -70,26 +72,11 @@ struct device *add_device(struct guest *g, const char *name, u8 type,
 	}
 	memcpy(cfg + num_vq, &features, 8);
 	dev->offered = features;
-	dev->notify = notify;
 	g->devmem_used += size;
 	g->ndevices++;
 	verbose(g, "device %u: %s, virtio type %u, irq %u\n", g->ndevices - 1, name, type,
 		FIRST_DEVICE_IRQ + g->ndevices - 1);
 	return dev;
-}
-
-/*
- * A device uses no buffer before its driver says it is ready (virtio:
- * "DRIVER_OK"); queue notifications that came before are served then.
- */
-static bool driver_ok(u8 status)
-{
-	return status & VIRTIO_CONFIG_S_DRIVER_OK;
-}
-
-bool device_ready(const struct device *dev)
-{
-	return driver_ok(READ_ONCE(dev->d->status));
 }
 
 /* The device's configuration space, after its accepted features. */
@@ -99,8 +86,10 @@ void *device_config(struct device *dev)
 }
 
 /*
- * At DRIVER_OK the features the guest accepted become the device's,
- * read once: those of ours it set.  They hold until the next reset.
+ * A device uses no buffer before its driver says it is ready (virtio:
+ * "DRIVER_OK"); then the features the guest accepted become the
+ * device's, read once: those of ours it set.  They hold until the next
+ * reset.
  */
 static void start_device(struct device *dev)
 {
@@ -110,7 +99,34 @@ static void start_device(struct device *dev)
 		return;
 	memcpy(&accepted, (u8 *)device_config(dev) - 8, 8);
 	dev->features = accepted & dev->offered;
+	if (dev->start)
+		dev->start(dev);
 	dev->started = true;
+}
+
+/*
+ * A reset forgets the queues, and waits for the buffers the device's
+ * workers are busy with: when the guest runs again, the device writes
+ * nothing more into its memory for them (the workers see the new
+ * generation and drop them), nor for what threads waiting for buffers
+ * took before.
+ */
+static void reset_device(struct guest *g, struct device *dev)
+{
+	unsigned int q;
+
+	dev->started = false;
+	for (q = 0; q < dev->num_vq; q++) {
+		struct vq *vq = &dev->vqs[q];
+
+		vq->ready = false;
+		vq->gen++;
+		pthread_cond_broadcast(&vq->kick);
+	}
+	for (q = 0; q < dev->num_vq; q++)
+		while (dev->vqs[q].busy)
+			pthread_cond_wait(&g->quiet, &g->lock);
+	dev->features = 0;
 }
 
 /*
@@ -212,7 +228,17 @@ void trigger_irq(struct guest *g, struct vq *vq)
 		die("cannot raise irq %u: %s", irq.irq, strerror(errno));
 }
 
-/* The guest changed a device's status or kicked one of its queues. */
+static void kick_queue(struct vq *vq)
+{
+	vq->kicked = true;
+	pthread_cond_broadcast(&vq->kick);
+}
+
+/*
+ * The guest changed a device's status or kicked one of its queues.  A
+ * kick only wakes whoever serves the queue; DRIVER_OK kicks every queue,
+ * for the buffers the guest queued before it.
+ */
 void handle_notify(struct guest *g, u64 gpa)
 {
 	u32 base = g->ram_pages * PAGE_SIZE;
@@ -221,22 +247,17 @@ void handle_notify(struct guest *g, u64 gpa)
 	pthread_mutex_lock(&g->lock);
 	for (i = 0; i < g->ndevices; i++) {
 		struct device *dev = &g->devices[i];
-		u8 status = READ_ONCE(dev->d->status);
 
 		if (gpa == base + ((u8 *)dev->d - g->devmem)) {
-			/*
-			 * A reset forgets the queues; DRIVER_OK serves what
-			 * the guest queued before it.
-			 */
+			u8 status = READ_ONCE(dev->d->status);
+
 			if (!status) {
-				for (q = 0; q < dev->num_vq; q++)
-					dev->vqs[q].ready = false;
-				dev->started = false;
-			} else if (driver_ok(status)) {
+				reset_device(g, dev);
+			} else if (status & VIRTIO_CONFIG_S_DRIVER_OK) {
 				start_device(dev);
 				for (q = 0; q < dev->num_vq; q++)
 					if (vq_ready(g, &dev->vqs[q]))
-						dev->notify(g, dev, &dev->vqs[q]);
+						kick_queue(&dev->vqs[q]);
 			}
 			goto out;
 		}
@@ -245,14 +266,90 @@ void handle_notify(struct guest *g, u64 gpa)
 
 			if (gpa != base + ((u8 *)vq->cfg - g->devmem))
 				continue;
-			if (vq_ready(g, vq) && driver_ok(status))
-				dev->notify(g, dev, vq);
+			if (dev->started && vq_ready(g, vq))
+				kick_queue(vq);
 			goto out;
 		}
 	}
 	die("the guest notified 0x%llx, which is no device", (unsigned long long)gpa);
 out:
 	pthread_mutex_unlock(&g->lock);
+}
+
+/*
+ * A queue's worker: it serves each chain the guest makes available,
+ * doing the chain's I/O without g->lock, and interrupts the guest when
+ * there are no more.  A chain taken before a reset is dropped.
+ */
+static void *queue_worker(void *arg)
+{
+	struct vq *vq = arg;
+	struct device *dev = vq->dev;
+	struct guest *g = dev->guest;
+	struct iovec iov[MAX_IOV];
+	unsigned int out, in, gen;
+	int head;
+
+	pthread_mutex_lock(&g->lock);
+	for (;;) {
+		bool done = false;
+
+		while (!vq->kicked)
+			pthread_cond_wait(&vq->kick, &g->lock);
+		vq->kicked = false;
+		while (dev->started && (head = next_chain(g, vq, iov, &out, &in)) >= 0) {
+			u32 len;
+
+			gen = vq->gen;
+			vq->busy = true;
+			pthread_mutex_unlock(&g->lock);
+			len = vq->serve(dev, iov, out, in);
+			pthread_mutex_lock(&g->lock);
+			vq->busy = false;
+			if (gen != vq->gen) {
+				done = false;
+				break;
+			}
+			add_used(vq, head, len);
+			done = true;
+		}
+		if (done)
+			trigger_irq(g, vq);
+		pthread_cond_broadcast(&g->quiet);
+	}
+	return NULL;
+}
+
+/* Serve the device's queue q by a worker of its own, with serve(). */
+void serve_queue(struct device *dev, unsigned int q, serve_fn *serve)
+{
+	pthread_t tid;
+
+	dev->vqs[q].serve = serve;
+	if (pthread_create(&tid, NULL, queue_worker, &dev->vqs[q]))
+		die("cannot start a thread for the %s", dev->name);
+	pthread_detach(tid);
+}
+
+/*
+ * For a device's thread that fills the guest's buffers as input arrives
+ * (g->lock held): the next chain of vq, as next_chain(), once the guest
+ * makes one available; -1 once the device is reset (after generation
+ * gen of vq), when chains taken before are no longer the guest's.
+ */
+int wait_chain(struct vq *vq, unsigned int gen, struct iovec *iov,
+	       unsigned int *out, unsigned int *in)
+{
+	struct device *dev = vq->dev;
+	int head;
+
+	for (;;) {
+		if (vq->gen != gen)
+			return -1;
+		if (dev->started && (head = next_chain(dev->guest, vq, iov, out, in)) >= 0)
+			return head;
+		pthread_cond_wait(&vq->kick, &dev->guest->lock);
+	}
 }
 
 /*

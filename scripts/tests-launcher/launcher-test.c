@@ -121,15 +121,37 @@ static u64 dev_gpa(const void *p)
 	return (u64)g.ram_pages * PAGE_SIZE + ((const u8 *)p - g.devmem);
 }
 
+/*
+ * Wait until every queue's worker has served what it was kicked for (or
+ * stopped the guest, which ends this process).
+ */
+static void settle(void)
+{
+	unsigned int i, q;
+
+	pthread_mutex_lock(&g.lock);
+	for (i = 0; i < g.ndevices; i++) {
+		for (q = 0; q < g.devices[i].num_vq; q++) {
+			struct vq *vq = &g.devices[i].vqs[q];
+
+			while (vq->serve && (vq->kicked || vq->busy))
+				pthread_cond_wait(&g.quiet, &g.lock);
+		}
+	}
+	pthread_mutex_unlock(&g.lock);
+}
+
 static void set_status(u8 status)
 {
 	desc0->status = status;
 	handle_notify(&g, dev_gpa(desc0));
+	settle();
 }
 
 static void kick(unsigned int q)
 {
 	handle_notify(&g, dev_gpa(&cfgs[q]));
+	settle();
 }
 
 /* Tell the launcher where queue q's ring is, as the guest's driver does. */
@@ -461,6 +483,123 @@ static void t_used_idx(void)
 	expect_used(&r, 1, 0);
 }
 
+/*
+ * Our stdout, a pipe that is full and that nobody reads until
+ * drain_stdout(): console output blocks in write().
+ */
+static int stdout_reader;
+
+static void stall_stdout(void)
+{
+	static char junk[4096];
+	int p[2];
+
+	if (pipe(p))
+		fail("pipe: %s", strerror(errno));
+	fcntl(p[1], F_SETFL, O_NONBLOCK);
+	while (write(p[1], junk, sizeof(junk)) > 0)
+		;
+	fcntl(p[1], F_SETFL, 0);
+	dup2(p[1], STDOUT_FILENO);
+	close(p[1]);
+	stdout_reader = p[0];
+}
+
+static void drain_stdout(void)
+{
+	static char junk[65536];
+
+	fcntl(stdout_reader, F_SETFL, O_NONBLOCK);
+	while (read(stdout_reader, junk, sizeof(junk)) > 0)
+		;
+}
+
+/*
+ * The guest's console output blocks on our stdout: the run loop (which
+ * notifies) goes on, and the output is served once stdout drains.
+ */
+static void t_stdout_stalled(void)
+{
+	struct ring r;
+
+	stall_stdout();
+	boot(RAM_SIZE);
+	r = hello();
+	desc0->status = ok_status;
+	handle_notify(&g, dev_gpa(desc0));	/* must return at once */
+	make_avail(&r, 0);
+	handle_notify(&g, dev_gpa(&cfgs[TXQ]));
+	if (r.used->idx)
+		fail("output served into a full pipe");
+	drain_stdout();
+	settle();
+	expect_used(&r, 2, 0);
+}
+
+static void *reset_and_move(void *arg)
+{
+	(void)arg;
+	desc0->status = 0;
+	handle_notify(&g, dev_gpa(desc0));
+	place_ring(TXQ, RING + 0x4000, RING + 0x5000, RING + 0x6000);
+	desc0->status = ok_status;
+	handle_notify(&g, dev_gpa(desc0));
+	return NULL;
+}
+
+/*
+ * A reset while the device is busy with a buffer: once the reset is done
+ * the device writes nothing more for it, neither in the old used ring nor
+ * in the queue the guest sets up anew.
+ */
+static void t_reset_in_flight(void)
+{
+	struct ring r, r2;
+	pthread_t tid;
+
+	stall_stdout();
+	boot(RAM_SIZE);
+	r = hello();
+	r2 = (struct ring){ gmem(RING + 0x4000), gmem(RING + 0x5000), gmem(RING + 0x6000) };
+	desc0->status = ok_status;
+	handle_notify(&g, dev_gpa(desc0));
+	usleep(100000);			/* the worker is in write() */
+	pthread_create(&tid, NULL, reset_and_move, NULL);
+	usleep(100000);
+	drain_stdout();
+	pthread_join(tid, NULL);
+	settle();
+	if (r.used->idx || r2.used->idx)
+		fail("the device completed a buffer of before the reset (used idx %u, then %u)",
+		     r.used->idx, r2.used->idx);
+	memcpy(gmem(BUF), "again", 5);
+	set_desc(&r2, 3, BUF, 5, 0, 0);
+	make_avail(&r2, 3);
+	kick(TXQ);
+	expect_used(&r2, 1, 3);
+}
+
+/* After a reset the device serves nothing until the guest's DRIVER_OK. */
+static void t_kick_after_reset(void)
+{
+	struct ring r;
+
+	boot(RAM_SIZE);
+	r = hello();
+	set_status(ok_status);
+	expect_used(&r, 1, 0);
+	set_status(0);
+	desc0->status = ok_status;	/* written, not notified */
+	r = place_ring(TXQ, RING + 0x4000, RING + 0x5000, RING + 0x6000);
+	set_desc(&r, 0, BUF, 5, 0, 0);
+	make_avail(&r, 0);
+	kick(TXQ);
+	if (r.used->idx)
+		fail("a kick after the reset was served before DRIVER_OK");
+	set_status(ok_status);
+	expect_used(&r, 1, 0);
+}
+
 /* A racing guest thread: flip a 32-bit word between two values. */
 static u32 *race_word;
 static u32 race_a, race_b;
@@ -587,11 +726,13 @@ static void start1(void)
 {
 	desc1->status = ok_status;
 	handle_notify(&g, dev_gpa(desc1));
+	settle();
 }
 
 static void kick1(void)
 {
 	handle_notify(&g, dev_gpa(cfgs1));
+	settle();
 }
 
 /* Wait for device 1's thread to complete request number idx. */
@@ -828,6 +969,9 @@ static const struct test {
 	{ "queue irq rewritten by the guest", t_irq, SERVED },
 	{ "used idx rewritten by the guest", t_used_idx, SERVED },
 	{ "descriptor length changed while the launcher reads it", t_len_race, SERVED },
+	{ "console output into a stalled stdout leaves the run loop free", t_stdout_stalled, SERVED },
+	{ "reset while the device is busy with a buffer", t_reset_in_flight, SERVED },
+	{ "a kick after a reset is not served before DRIVER_OK", t_kick_after_reset, SERVED },
 	{ "disk: write, read back, flush", t_blk_rw, SERVED },
 	{ "disk: request header split over two buffers", t_blk_split_header, SERVED },
 	{ "disk: read past the end is an I/O error", t_blk_beyond, SERVED },
