@@ -9,7 +9,8 @@
  *   console.c  the virtio console on our terminal
  *   rng.c      a virtio entropy source
  *   blk.c      virtio disks backed by files
- *   net.c      virtio network devices on taps
+ *   net.c      virtio network devices, on taps or shared links
+ *   sharenet.c links between guests through a shared file
  */
 #ifndef LGUEST_LAUNCHER_H
 #define LGUEST_LAUNCHER_H
@@ -187,7 +188,17 @@ void setup_rng(struct guest *g);
 /* blk.c */
 void setup_block(struct guest *g, const char *arg);
 
-/* net.c */
+/* net.c: a frame, as the guest's driver sends and receives it */
+#define NET_HDR_LEN		12	/* struct virtio_net_hdr_v1 */
+#define NET_MAX_FRAME		(NET_HDR_LEN + 65550)	/* a 64 KB GSO packet */
 void setup_net(struct guest *g, const char *arg);
+void setup_sharenet(struct guest *g, const char *arg);
+
+/* sharenet.c */
+struct sharenet;
+struct sharenet *sharenet_open(const char *path, u8 mac[6], bool mac_set);
+unsigned int sharenet_port(const struct sharenet *s);
+void sharenet_send(struct sharenet *s, const struct iovec *iov, unsigned int n);
+size_t sharenet_recv(struct sharenet *s, u8 *buf, size_t size);
 
 #endif /* LGUEST_LAUNCHER_H */

@@ -9,7 +9,7 @@
  * the options ask for.
  *
  *   lguest [--initrd=FILE] [--block=FILE[,ro]]... [--tunnet=IP|bridge:NAME]...
- *          [--rng] [--user=NAME] [--chroot=DIR] [--verbose]
+ *          [--sharenet=FILE]... [--rng] [--user=NAME] [--chroot=DIR] [--verbose]
  *          <mem-MB> <vmlinux|bzImage> [args...]
  *
  * See Documentation/lguest/lguest.rst; launcher.h says which file does
@@ -41,11 +41,13 @@ static void print_usage(FILE *f)
 		"  --block=FILE[,ro]               a virtio disk on FILE, read-only with ,ro\n"
 		"  --tunnet=IP[,mac=MAC]           a virtio network device: a tap, host address IP/24\n"
 		"  --tunnet=bridge:NAME[,mac=MAC]  the same, its tap in bridge NAME\n"
+		"  --sharenet=FILE[,mac=MAC]       a virtio network device linked to the guests\n"
+		"                                  of other launchers given the same FILE\n"
 		"  --rng                           a virtio entropy source (the host's /dev/urandom)\n"
 		"  --user=NAME                     run as NAME (of /etc/passwd) once devices are set up\n"
 		"  --chroot=DIR                    and in DIR as the root directory\n"
 		"  --verbose                       say what the launcher does\n"
-		"--block and --tunnet may be repeated.\n",
+		"--block, --tunnet and --sharenet may be repeated.\n",
 		prog, MIN_MEM_MB, MAX_MEM_MB);
 }
 
@@ -196,6 +198,7 @@ int main(int argc, char **argv)
 		{ "rng", no_argument, NULL, 'r' },
 		{ "block", required_argument, NULL, 'b' },
 		{ "tunnet", required_argument, NULL, 't' },
+		{ "sharenet", required_argument, NULL, 's' },
 		{ "user", required_argument, NULL, 'u' },
 		{ "chroot", required_argument, NULL, 'c' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -208,8 +211,8 @@ int main(int argc, char **argv)
 	struct passwd *user = NULL;
 	const char *root_dir = NULL;
 	struct stat st;
-	const char *blocks[MAX_DEVICES], *nets[MAX_DEVICES];
-	unsigned int nblocks = 0, nnets = 0, i;
+	const char *blocks[MAX_DEVICES], *nets[MAX_DEVICES], *links[MAX_DEVICES];
+	unsigned int nblocks = 0, nnets = 0, nlinks = 0, i;
 	char *end;
 	long mb;
 	int c;
@@ -231,6 +234,11 @@ int main(int argc, char **argv)
 			if (nnets == ARRAY_SIZE(nets))
 				die("too many --tunnet options");
 			nets[nnets++] = optarg;
+			break;
+		case 's':
+			if (nlinks == ARRAY_SIZE(links))
+				die("too many --sharenet options");
+			links[nlinks++] = optarg;
 			break;
 		case 'u':
 			user = find_user(optarg);
@@ -280,6 +288,8 @@ int main(int argc, char **argv)
 		setup_block(&g, blocks[i]);
 	for (i = 0; i < nnets; i++)
 		setup_net(&g, nets[i]);
+	for (i = 0; i < nlinks; i++)
+		setup_sharenet(&g, links[i]);
 	if (rng)
 		setup_rng(&g);
 	initialize_guest(&g);

@@ -1,17 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * lguest launcher: virtio network devices on a tap device of the host
- * (--tunnet=IP or --tunnet=bridge:NAME, either with ,mac=MAC).
+ * lguest launcher: virtio network devices, on a tap device of the host
+ * (--tunnet=IP or --tunnet=bridge:NAME) or on a link shared with other
+ * guests (--sharenet=FILE, sharenet.c); either with ,mac=MAC.
  *
- * The tap carries a virtio_net_hdr_v1 before each frame, so that the
+ * A tap carries a virtio_net_hdr_v1 before each frame, so that the
  * offloads the guest and the host's stack agree on (checksums, TSO) need
  * no work here: a frame the guest transmits goes to the tap as it is,
  * header included, and the tap checks the header as it checks any
- * user's.  A frame from the tap is read into our own buffer and copied
- * into as many of the guest's receive buffers as it needs (mergeable
- * receive buffers).  Each direction has a thread of its own: the
- * transmit queue's worker, and a receiver that waits for frames and for
- * buffers in turn.
+ * user's.  A shared link carries the same frames, header included, and
+ * a receiver takes only those its guest accepted the offloads of.  A
+ * frame received is read into our own buffer and copied into as many of
+ * the guest's receive buffers as it needs (mergeable receive buffers).
+ * Each direction has a thread of its own: the transmit queue's worker,
+ * and a receiver that waits for frames and for buffers in turn.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -33,15 +35,14 @@
 
 #define RX_QUEUE	0
 #define TX_QUEUE	1
-/* The biggest frame a tap hands us: a 64 KB GSO packet and its header. */
-#define MAX_FRAME	(sizeof(struct virtio_net_hdr_v1) + 65550)
 /* Mergeable buffers a frame may take: Linux's are 1518 bytes at least. */
-#define MAX_RX_BUFS	(MAX_FRAME / 1024 + 1)
+#define MAX_RX_BUFS	(NET_MAX_FRAME / 1024 + 1)
 
 struct net {
-	int tap;
+	int tap;		/* or -1, and link: */
+	struct sharenet *link;
 	char ifname[IFNAMSIZ];
-	u8 frame[MAX_FRAME];	/* the frame being received */
+	u8 frame[NET_MAX_FRAME];	/* the frame being received */
 	struct rx_buf {		/* and the guest's buffers it goes to */
 		int head;
 		unsigned int in;
@@ -74,6 +75,8 @@ static void net_start(struct device *dev)
 
 	if (!has(dev, VIRTIO_F_VERSION_1))
 		die("%s: the guest refused VIRTIO_F_VERSION_1", dev->name);
+	if (n->link)
+		return;
 	if (has(dev, VIRTIO_NET_F_GUEST_CSUM)) {
 		off |= TUN_F_CSUM;
 		if (has(dev, VIRTIO_NET_F_GUEST_TSO4))
@@ -94,11 +97,39 @@ static u32 net_tx(struct device *dev, struct iovec *iov, unsigned int out, unsig
 
 	if (in)
 		die("%s: the guest queued a transmit buffer for us to write", dev->name);
+	if (n->link) {
+		sharenet_send(n->link, iov, out);
+		return 0;
+	}
 	/* A frame the tap refuses is dropped, as a wire would. */
 	if (writev(n->tap, iov, out) < 0 && errno != EINVAL && errno != EIO &&
 	    errno != ENOBUFS && errno != EAGAIN)
 		die("%s: writing to %s: %s", dev->name, n->ifname, strerror(errno));
 	return 0;
+}
+
+/*
+ * A frame from the link: does the guest take its offloads?  (A tap only
+ * gives it those it set with TUNSETOFFLOAD.)
+ */
+static bool link_frame_ok(const struct device *dev, const struct virtio_net_hdr_v1 *hdr)
+{
+	u8 gso = hdr->gso_type & ~VIRTIO_NET_HDR_GSO_ECN;
+
+	if ((hdr->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) && !has(dev, VIRTIO_NET_F_GUEST_CSUM))
+		return false;
+	if ((hdr->gso_type & VIRTIO_NET_HDR_GSO_ECN) && !has(dev, VIRTIO_NET_F_GUEST_ECN))
+		return false;
+	switch (gso) {
+	case VIRTIO_NET_HDR_GSO_NONE:
+		return true;
+	case VIRTIO_NET_HDR_GSO_TCPV4:
+		return has(dev, VIRTIO_NET_F_GUEST_TSO4);
+	case VIRTIO_NET_HDR_GSO_TCPV6:
+		return has(dev, VIRTIO_NET_F_GUEST_TSO6);
+	default:
+		return false;
+	}
 }
 
 /*
@@ -122,7 +153,10 @@ static void *net_rx(void *arg)
 		u64 room = 0;
 		size_t done = 0;
 
-		len = read(n->tap, n->frame, sizeof(n->frame));
+		if (n->link)
+			len = sharenet_recv(n->link, n->frame, sizeof(n->frame));
+		else
+			len = read(n->tap, n->frame, sizeof(n->frame));
 		if (len < 0 && errno == EINTR)
 			continue;
 		if (len < 0)
@@ -132,6 +166,15 @@ static void *net_rx(void *arg)
 		pthread_mutex_lock(&g->lock);
 restart:
 		gen = vq->gen;
+		while (!dev->started && vq->gen == gen)
+			pthread_cond_wait(&vq->kick, &g->lock);
+		if (vq->gen != gen)
+			goto restart;
+		/* The features the guest accepted hold until gen changes. */
+		if (n->link && !link_frame_ok(dev, hdr)) {
+			pthread_mutex_unlock(&g->lock);
+			continue;
+		}
 		for (nbufs = 0; room < (u64)len && nbufs < MAX_RX_BUFS;) {
 			struct rx_buf *b = &n->rx[nbufs];
 
@@ -200,18 +243,37 @@ static void if_ioctl(int sock, unsigned long req, struct ifreq *ifr, const char 
 		die("--tunnet=%s: cannot %s: %s", arg, what, strerror(errno));
 }
 
+/* The device, and its threads, for the tap or link of n. */
+static void add_net(struct guest *g, struct net *n, const char *name, const u8 mac[6])
+{
+	struct virtio_net_config cfg = { .status = VIRTIO_NET_S_LINK_UP };
+	struct device *dev;
+	pthread_t tid;
+
+	memcpy(cfg.mac, mac, sizeof(cfg.mac));
+	dev = add_device(g, name, VIRTIO_ID_NET, 2, net_features, sizeof(cfg.mac) +
+			 sizeof(cfg.status));
+	dev->priv = n;
+	dev->start = net_start;
+	memcpy(device_config(dev), &cfg, sizeof(cfg.mac) + sizeof(cfg.status));
+	verbose(g, "%s: MAC %02x:%02x:%02x:%02x:%02x:%02x\n", name, mac[0], mac[1], mac[2],
+		mac[3], mac[4], mac[5]);
+	serve_queue(dev, TX_QUEUE, net_tx);
+	if (pthread_create(&tid, NULL, net_rx, dev))
+		die("cannot start the receiver of %s", name);
+	pthread_detach(tid);
+}
+
 /* --tunnet=IP[,mac=MAC] or --tunnet=bridge:NAME[,mac=MAC] */
 void setup_net(struct guest *g, const char *arg)
 {
-	struct virtio_net_config cfg = { .status = VIRTIO_NET_S_LINK_UP };
+	struct virtio_net_config cfg;
 	struct net *n = calloc(1, sizeof(*n));
 	char *spec = strdup(arg), *opt, *name;
 	const char *bridge = NULL;
-	int hdrlen = sizeof(struct virtio_net_hdr_v1);
+	int hdrlen = NET_HDR_LEN;
 	struct in_addr ip = { 0 };
 	struct ifreq ifr = { };
-	struct device *dev;
-	pthread_t tid;
 	int sock;
 
 	if (!n || !spec)
@@ -275,15 +337,30 @@ void setup_net(struct guest *g, const char *arg)
 
 	if (asprintf(&name, "network device %s", n->ifname) < 0)
 		die("out of memory");
-	dev = add_device(g, name, VIRTIO_ID_NET, 2, net_features, sizeof(cfg.mac) +
-			 sizeof(cfg.status));
-	dev->priv = n;
-	dev->start = net_start;
-	memcpy(device_config(dev), &cfg, sizeof(cfg.mac) + sizeof(cfg.status));
-	verbose(g, "%s: MAC %02x:%02x:%02x:%02x:%02x:%02x\n", name, cfg.mac[0], cfg.mac[1],
-		cfg.mac[2], cfg.mac[3], cfg.mac[4], cfg.mac[5]);
-	serve_queue(dev, TX_QUEUE, net_tx);
-	if (pthread_create(&tid, NULL, net_rx, dev))
-		die("cannot start the receiver of %s", name);
-	pthread_detach(tid);
+	add_net(g, n, name, cfg.mac);
+}
+
+/* --sharenet=FILE[,mac=MAC] */
+void setup_sharenet(struct guest *g, const char *arg)
+{
+	struct net *n = calloc(1, sizeof(*n));
+	char *path = strdup(arg), *opt, *name;
+	u8 mac[6];
+
+	if (!n || !path)
+		die("out of memory");
+	opt = strchr(path, ',');
+	if (opt) {
+		*opt++ = 0;
+		if (strncmp(opt, "mac=", 4) || !parse_mac(opt + 4, mac))
+			die("--sharenet=%s: '%s' is not mac=<unicast MAC address>", arg, opt);
+	}
+	if (!*path)
+		die("--sharenet needs a file");
+	n->tap = -1;
+	n->link = sharenet_open(path, mac, opt);
+	snprintf(n->ifname, sizeof(n->ifname), "port %u", sharenet_port(n->link));
+	if (asprintf(&name, "network device on %s, port %u", path, sharenet_port(n->link)) < 0)
+		die("out of memory");
+	add_net(g, n, name, mac);
 }

@@ -938,6 +938,181 @@ static void t_rng_readable(void)
 	start1();
 }
 
+/* --- links between guests (--sharenet), several ports in this process --- */
+
+static char link_path[] = "/tmp/launcher-test-link.XXXXXX";
+static bool link_made;
+
+static void link_cleanup(void)
+{
+	if (link_made)
+		unlink(link_path);
+}
+
+static struct sharenet *link_port(u8 last)
+{
+	u8 mac[6] = { 0x02, 0, 0, 0, 0, last };
+
+	if (!link_made) {
+		int fd = mkstemp(link_path);
+
+		if (fd < 0)
+			fail("mkstemp: %s", strerror(errno));
+		close(fd);
+		unlink(link_path);
+		link_made = true;
+		atexit(link_cleanup);
+	}
+	return sharenet_open(link_path, mac, true);
+}
+
+/* A frame: header, destination, source 02:..:src, then len - 24 bytes of fill. */
+static u8 *link_frame(u8 dst_last, bool bcast, u8 src, u32 len, u8 fill)
+{
+	static u8 f[NET_MAX_FRAME];
+
+	memset(f, 0, NET_HDR_LEN);
+	memset(f + NET_HDR_LEN, bcast ? 0xff : 0, 6);
+	if (!bcast) {
+		f[NET_HDR_LEN] = 0x02;
+		f[NET_HDR_LEN + 5] = dst_last;
+	}
+	memset(f + NET_HDR_LEN + 6, 0, 6);
+	f[NET_HDR_LEN + 6] = 0x02;
+	f[NET_HDR_LEN + 11] = src;
+	memset(f + NET_HDR_LEN + 12, fill, len - NET_HDR_LEN - 12);
+	return f;
+}
+
+static void link_send(struct sharenet *s, u8 *f, u32 len)
+{
+	/* In two pieces, as a guest's driver gives the header apart. */
+	struct iovec iov[2] = { { f, NET_HDR_LEN }, { f + NET_HDR_LEN, len - NET_HDR_LEN } };
+
+	sharenet_send(s, iov, 2);
+}
+
+/* What port s has from port from, without waiting: its length or 0. */
+static size_t link_get(struct sharenet *s, unsigned int from, u8 *buf)
+{
+	return ring_get(s, from, buf, NET_MAX_FRAME);
+}
+
+static void t_link_unicast(void)
+{
+	struct sharenet *a = link_port(1), *b = link_port(2), *c = link_port(3);
+	static u8 buf[NET_MAX_FRAME];
+	u8 *f;
+
+	if (sharenet_port(a) != 0 || sharenet_port(b) != 1 || sharenet_port(c) != 2)
+		fail("ports %u %u %u", sharenet_port(a), sharenet_port(b), sharenet_port(c));
+	f = link_frame(2, false, 1, 1000, 0x5a);
+	link_send(a, f, 1000);
+	if (link_get(b, 0, buf) != 1000 || memcmp(buf, f, 1000))
+		fail("the frame did not reach its port");
+	if (link_get(c, 0, buf) || link_get(b, 0, buf))
+		fail("the frame went elsewhere too");
+	f = link_frame(0, true, 2, NET_MAX_FRAME, 0xa5);
+	link_send(b, f, NET_MAX_FRAME);
+	if (sharenet_recv(a, buf, NET_MAX_FRAME) != NET_MAX_FRAME || memcmp(buf, f, 1000) ||
+	    sharenet_recv(c, buf, NET_MAX_FRAME) != NET_MAX_FRAME || buf[NET_MAX_FRAME - 1] != 0xa5)
+		fail("a broadcast did not reach every port");
+}
+
+/* A receiver that reads nothing: frames beyond the ring are dropped. */
+static void t_link_full(void)
+{
+	struct sharenet *a = link_port(1), *b = link_port(2);
+	static u8 buf[NET_MAX_FRAME];
+	u8 *f = link_frame(2, false, 1, 60000, 0x11);
+	unsigned int i, got = 0;
+
+	for (i = 0; i < 100; i++)
+		link_send(a, f, 60000);
+	while (link_get(b, 0, buf) == 60000)
+		got++;
+	if (!got || got >= 100)
+		fail("%u frames of 100 arrived", got);
+	link_send(a, f, 60000);
+	if (link_get(b, 0, buf) != 60000)
+		fail("no frame after the ring drained");
+}
+
+/* What a hostile peer can write in the file: nothing but lost frames. */
+static void t_link_hostile(void)
+{
+	struct sharenet *a = link_port(1), *b = link_port(2);
+	struct share_ring *r = &a->f->ring[0][1];
+	static u8 buf[NET_MAX_FRAME];
+	u8 *f = link_frame(2, false, 1, 100, 0x22);
+	u32 bad[] = { 0, 3, NET_HDR_LEN + 13, NET_MAX_FRAME + 1, 0xfffffffc, SHARE_RING };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		link_send(a, f, 100);
+		memcpy(r->data + b->tail[0] % SHARE_RING, &bad[i], 4);
+		if (link_get(b, 0, buf))
+			fail("a frame of length %u was taken", bad[i]);
+	}
+	/* A head far ahead of the tail, or behind it. */
+	r->head = b->tail[0] + SHARE_RING + 4;
+	if (link_get(b, 0, buf))
+		fail("a ring fuller than full was read");
+	r->head = b->tail[0] - 8;
+	if (link_get(b, 0, buf))
+		fail("a ring with its head behind its tail was read");
+	/* A peer's MAC changed under us, and a tail that makes no sense. */
+	memset(a->f->port[1].mac, 0xff, 6);
+	r->tail = a->head[1] + 12345;
+	link_send(a, f, 100);
+	/* Every index is ours again: the link works. */
+	r->head = a->head[1];
+	b->tail[0] = r->tail = a->head[1];
+	memcpy(a->f->port[1].mac, (u8[]){ 0x02, 0, 0, 0, 0, 2 }, 6);
+	link_send(a, f, 100);
+	if (link_get(b, 0, buf) != 100 || memcmp(buf, f, 100))
+		fail("the link did not recover");
+}
+
+static void t_link_ports(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < SHARE_PORTS + 1; i++)
+		link_port(i + 1);
+}
+
+/* A launcher that died without freeing its port leaves it free. */
+static void t_link_dead_owner(void)
+{
+	struct sharenet *a;
+	pid_t pid;
+	int status;
+
+	link_port(1);		/* makes the file */
+	pid = fork();
+	if (pid == 0) {
+		link_port(2);
+		_exit(0);	/* no exit handlers: the port stays taken */
+	}
+	waitpid(pid, &status, 0);
+	a = link_port(3);
+	if (sharenet_port(a) != 1)
+		fail("took port %u, not the dead launcher's 1", sharenet_port(a));
+}
+
+static void t_link_not_ours(void)
+{
+	int fd = mkstemp(link_path);
+
+	if (fd < 0 || write(fd, "hello", 5) != 5)
+		fail("mkstemp: %s", strerror(errno));
+	close(fd);
+	link_made = true;
+	atexit(link_cleanup);
+	sharenet_open(link_path, (u8[6]){ 0 }, false);
+}
+
 enum expect { SERVED, STOPPED };
 
 static const struct test {
@@ -985,6 +1160,12 @@ static const struct test {
 	{ "rng: a receive buffer is filled", t_rng, SERVED },
 	{ "rng: a 512 KB buffer gets 64 KB", t_rng_huge, SERVED },
 	{ "rng: a buffer for the device to read", t_rng_readable, STOPPED },
+	{ "link: unicast to one port, broadcast to all", t_link_unicast, SERVED },
+	{ "link: a full ring drops frames, and recovers", t_link_full, SERVED },
+	{ "link: lengths, indices and MACs a hostile peer writes", t_link_hostile, SERVED },
+	{ "link: a ninth port is refused", t_link_ports, STOPPED },
+	{ "link: a dead launcher's port is taken again", t_link_dead_owner, SERVED },
+	{ "link: a file that is not a link is refused", t_link_not_ours, STOPPED },
 };
 
 /* Run one test in a child; its stderr comes back as diagnostics. */
@@ -1009,6 +1190,7 @@ static bool run(const struct test *t)
 		dup2(null, STDOUT_FILENO);
 		alarm(20);
 		t->fn();
+		link_cleanup();
 		_exit(0);
 	}
 	close(p[1]);

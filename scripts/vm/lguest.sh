@@ -94,3 +94,12 @@ sleep_seconds() {
 sleep_ok() {
 	echo "$1" | awk '{ exit !($1 >= 1.9 && $1 <= 3.5) }'
 }
+
+# launcher_pids TEXT: the pids of the running launchers whose command
+# line has TEXT.
+launcher_pids() {
+	for p in /proc/[0-9]*; do
+		[ "$(readlink "$p/exe" 2>/dev/null)" = /usr/bin/lguest ] || continue
+		tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -qF -- "$1" && echo "${p#/proc/}"
+	done
+}
