@@ -87,6 +87,7 @@ struct vq {
 	bool ready;
 	serve_fn *serve;	/* the worker's, if the queue has one */
 	pthread_cond_t kick;	/* with g->lock: kicked, or reset */
+	int efd;		/* the worker's eventfd: kicked */
 	bool kicked;		/* not yet seen by the worker */
 	bool busy;		/* the worker serves a chain, unlocked */
 	unsigned int gen;	/* counts the device's resets */
@@ -166,6 +167,7 @@ void init_devices(struct guest *g);
 struct device *add_device(struct guest *g, const char *name, u8 type,
 			  unsigned int num_vq, u64 features, u8 config_len);
 void serve_queue(struct device *dev, unsigned int q, serve_fn *serve);
+void use_eventfds(struct guest *g);
 void *device_config(struct device *dev);
 int next_chain(struct guest *g, struct vq *vq, struct iovec *iov,
 	       unsigned int *out, unsigned int *in);

@@ -46,6 +46,7 @@ static void print_usage(FILE *f)
 		"  --rng                           a virtio entropy source (the host's /dev/urandom)\n"
 		"  --user=NAME                     run as NAME (of /etc/passwd) once devices are set up\n"
 		"  --chroot=DIR                    and in DIR as the root directory\n"
+		"  --no-eventfd                    pass every kick through the run loop (to compare)\n"
 		"  --verbose                       say what the launcher does\n"
 		"--block, --tunnet and --sharenet may be repeated.\n",
 		prog, MIN_MEM_MB, MAX_MEM_MB);
@@ -202,12 +203,13 @@ int main(int argc, char **argv)
 		{ "user", required_argument, NULL, 'u' },
 		{ "chroot", required_argument, NULL, 'c' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "no-eventfd", no_argument, NULL, 'e' },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
 	struct guest g = { };
 	const char *initrd = NULL;
-	bool rng = false;
+	bool rng = false, eventfds = true;
 	struct passwd *user = NULL;
 	const char *root_dir = NULL;
 	struct stat st;
@@ -251,6 +253,9 @@ int main(int argc, char **argv)
 		case 'v':
 			g.verbose = true;
 			break;
+		case 'e':
+			eventfds = false;
+			break;
 		case 'h':
 			print_usage(stdout);
 			return 0;
@@ -293,6 +298,8 @@ int main(int argc, char **argv)
 	if (rng)
 		setup_rng(&g);
 	initialize_guest(&g);
+	if (eventfds)
+		use_eventfds(&g);
 	drop_privileges(user, root_dir);
 	return run_guest(&g);
 }

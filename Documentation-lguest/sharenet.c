@@ -40,22 +40,26 @@
 #define SHARE_RING	(256 * 1024)	/* bytes, a multiple of 4 */
 #define CACHELINE	64
 
+/* Each port and each index on a cache line of its own. */
 struct share_port {
 	u32 owner;		/* the pid of its launcher; 0: free */
 	u32 wake;		/* futex: bumped for each frame queued to it */
 	u32 sleeping;		/* its receiver waits on wake */
 	u8 mac[6];
-} __attribute__((aligned(CACHELINE)));
+	u8 pad[CACHELINE - 18];
+};
 
 /* Records: a u32 length, then the frame, padded to 4 bytes. */
 struct share_ring {
-	u32 head __attribute__((aligned(CACHELINE)));	/* bytes written */
-	u32 tail __attribute__((aligned(CACHELINE)));	/* bytes read */
-	u8 data[SHARE_RING] __attribute__((aligned(CACHELINE)));
+	u32 head;		/* bytes written */
+	u8 pad1[CACHELINE - 4];
+	u32 tail;		/* bytes read */
+	u8 pad2[CACHELINE - 4];
+	u8 data[SHARE_RING];
 };
 
 struct share_file {
-	char magic[32];
+	char magic[CACHELINE];
 	struct share_port port[SHARE_PORTS];
 	struct share_ring ring[SHARE_PORTS][SHARE_PORTS];	/* [from][to] */
 };
@@ -106,7 +110,8 @@ static bool ring_put(struct sharenet *s, unsigned int to, const struct iovec *io
 		     unsigned int n, u32 len)
 {
 	struct share_ring *r = &s->f->ring[s->me][to];
-	u32 head = s->head[to], used = head - load(&r->tail);
+	u32 head = s->head[to];
+	u32 used = head - load(&r->tail);
 	u32 rec = 4 + ((len + 3) & ~3u);
 	unsigned int i;
 
@@ -164,7 +169,10 @@ void sharenet_send(struct sharenet *s, const struct iovec *iov, unsigned int n)
 static size_t ring_get(struct sharenet *s, unsigned int from, u8 *buf, size_t size)
 {
 	struct share_ring *r = &s->f->ring[from][s->me];
-	u32 tail = s->tail[from], head = load(&r->head), avail = head - tail, len;
+	u32 tail = s->tail[from];
+	u32 head = load(&r->head);
+	u32 avail = head - tail;
+	u32 len;
 
 	if (!avail)
 		return 0;

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/eventfd.h>
 #include <linux/virtio_config.h>
 #include "launcher.h"
 
@@ -65,6 +66,7 @@ struct device *add_device(struct guest *g, const char *name, u8 type,
 		vq->dev = dev;
 		vq->cfg = &cfg[i];
 		pthread_cond_init(&vq->kick, NULL);
+		vq->efd = -1;
 		vq->num = VQ_ENTRIES;
 		vq->irq = FIRST_DEVICE_IRQ + g->ndevices;
 		cfg[i].num = vq->num;
@@ -230,8 +232,12 @@ void trigger_irq(struct guest *g, struct vq *vq)
 
 static void kick_queue(struct vq *vq)
 {
+	u64 one = 1;
+
 	vq->kicked = true;
 	pthread_cond_broadcast(&vq->kick);
+	if (vq->efd >= 0 && write(vq->efd, &one, sizeof(one)) != sizeof(one))
+		die("cannot kick the %s: %s", vq->dev->name, strerror(errno));
 }
 
 /*
@@ -277,9 +283,27 @@ out:
 }
 
 /*
- * A queue's worker: it serves each chain the guest makes available,
+ * Whether the guest should kick the queue when it makes buffers
+ * available (virtio's VRING_USED_F_NO_NOTIFY): not while its worker is
+ * at work on them anyway.
+ */
+static void want_kicks(struct vq *vq, bool on)
+{
+	__atomic_store_n(&vq->used->flags, on ? 0 : VRING_USED_F_NO_NOTIFY, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+static bool more_avail(struct vq *vq)
+{
+	return READ_ONCE(vq->avail->idx) != vq->last_avail;
+}
+
+/*
+ * A queue's worker: woken by a kick (its eventfd, signalled by the host
+ * or by kick_queue()), it serves each chain the guest makes available,
  * doing the chain's I/O without g->lock, and interrupts the guest when
- * there are no more.  A chain taken before a reset is dropped.
+ * there are no more.  The guest need not kick while it does.  A chain
+ * taken before a reset is dropped, and the old queue left alone.
  */
 static void *queue_worker(void *arg)
 {
@@ -288,32 +312,44 @@ static void *queue_worker(void *arg)
 	struct guest *g = dev->guest;
 	struct iovec iov[MAX_IOV];
 	unsigned int out, in, gen;
+	u64 count;
 	int head;
 
 	pthread_mutex_lock(&g->lock);
 	for (;;) {
 		bool done = false;
 
-		while (!vq->kicked)
-			pthread_cond_wait(&vq->kick, &g->lock);
-		vq->kicked = false;
-		while (dev->started && (head = next_chain(g, vq, iov, &out, &in)) >= 0) {
-			u32 len;
-
-			gen = vq->gen;
-			vq->busy = true;
+		if (!vq->kicked) {
 			pthread_mutex_unlock(&g->lock);
-			len = vq->serve(dev, iov, out, in);
+			while (read(vq->efd, &count, sizeof(count)) < 0)
+				if (errno != EINTR)
+					die("waiting for the %s: %s", dev->name, strerror(errno));
 			pthread_mutex_lock(&g->lock);
-			vq->busy = false;
-			if (gen != vq->gen) {
-				done = false;
-				break;
-			}
-			add_used(vq, head, len);
-			done = true;
 		}
-		if (done)
+		vq->kicked = false;
+		gen = vq->gen;
+		while (dev->started && vq->ready && gen == vq->gen) {
+			want_kicks(vq, false);
+			while (gen == vq->gen && (head = next_chain(g, vq, iov, &out, &in)) >= 0) {
+				u32 len;
+
+				vq->busy = true;
+				pthread_mutex_unlock(&g->lock);
+				len = vq->serve(dev, iov, out, in);
+				pthread_mutex_lock(&g->lock);
+				vq->busy = false;
+				if (gen != vq->gen)
+					break;
+				add_used(vq, head, len);
+				done = true;
+			}
+			if (gen != vq->gen)
+				break;
+			want_kicks(vq, true);
+			if (!more_avail(vq))
+				break;
+		}
+		if (done && gen == vq->gen)
 			trigger_irq(g, vq);
 		pthread_cond_broadcast(&g->quiet);
 	}
@@ -326,9 +362,51 @@ void serve_queue(struct device *dev, unsigned int q, serve_fn *serve)
 	pthread_t tid;
 
 	dev->vqs[q].serve = serve;
+	dev->vqs[q].efd = eventfd(0, EFD_CLOEXEC);
+	if (dev->vqs[q].efd < 0)
+		die("eventfd: %s", strerror(errno));
 	if (pthread_create(&tid, NULL, queue_worker, &dev->vqs[q]))
 		die("cannot start a thread for the %s", dev->name);
 	pthread_detach(tid);
+}
+
+/*
+ * Once the guest is initialized: have the host send the guest's kicks
+ * of each queue with a worker straight to the worker's eventfd, rather
+ * than return them from read() for the run loop to pass on.  Status
+ * changes still come through the run loop.  A host without
+ * LHREQ_EVENTFD (EINVAL) leaves everything to the run loop.
+ */
+void use_eventfds(struct guest *g)
+{
+	u32 base = g->ram_pages * PAGE_SIZE;
+	unsigned int i, q;
+	bool first = true;
+
+	for (i = 0; i < g->ndevices; i++) {
+		struct device *dev = &g->devices[i];
+
+		for (q = 0; q < dev->num_vq; q++) {
+			struct vq *vq = &dev->vqs[q];
+			struct lguest_eventfd req = {
+				.req = LHREQ_EVENTFD,
+				.addr = base + ((u8 *)vq->cfg - g->devmem),
+				.fd = vq->efd,
+			};
+
+			if (vq->efd < 0)
+				continue;
+			if (write(g->fd, &req, sizeof(req)) == sizeof(req)) {
+				first = false;
+				continue;
+			}
+			if (errno != EINVAL || !first)
+				die("cannot give the host the %s's eventfd: %s", dev->name,
+				    strerror(errno));
+			verbose(g, "no eventfds: the host passes every kick through read()\n");
+			return;
+		}
+	}
 }
 
 /*
@@ -346,8 +424,11 @@ int wait_chain(struct vq *vq, unsigned int gen, struct iovec *iov,
 	for (;;) {
 		if (vq->gen != gen)
 			return -1;
-		if (dev->started && (head = next_chain(dev->guest, vq, iov, out, in)) >= 0)
-			return head;
+		if (dev->started) {
+			head = next_chain(dev->guest, vq, iov, out, in);
+			if (head >= 0)
+				return head;
+		}
 		pthread_cond_wait(&vq->kick, &dev->guest->lock);
 	}
 }

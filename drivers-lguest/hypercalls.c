@@ -108,6 +108,8 @@ static int do_hcall(struct lguest *lg, const struct lguest_hcall *h, struct lgue
 			kill_guest(lg, "notify outside the device pages: %#x", h->arg1);
 			return 0;
 		}
+		if (notify_eventfd(lg, h->arg1))
+			return 0;
 		ex->reason = LGUEST_EXIT_NOTIFY;
 		ex->arg = h->arg1;
 		return 1;

@@ -8,6 +8,7 @@
 #define _DRIVERS_LGUEST_LG_H
 
 #include <linux/hrtimer.h>
+#include <linux/spinlock.h>
 #include <linux/mm_types.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
@@ -25,6 +26,15 @@ struct lguest_stats {
 	unsigned long host_irqs;	/* ... of which host interrupts */
 	unsigned long host_nmis;	/* NMIs and machine checks for the host */
 	unsigned long guest_irqs;	/* virtual interrupts delivered */
+	unsigned long eventfd_notifies;	/* LHCALL_NOTIFYs that signalled an eventfd */
+};
+
+struct eventfd_ctx;
+
+/* LHREQ_EVENTFD: a notify address and the eventfd it signals. */
+struct lguest_notify_eventfd {
+	u32 addr;
+	struct eventfd_ctx *ctx;
 };
 
 struct lguest {
@@ -74,6 +84,11 @@ struct lguest {
 	wait_queue_head_t irq_wq;	/* a halted guest and LHREQ_BREAK wait here */
 	atomic_t break_requested;
 
+	/* Notifications that go straight to a launcher thread. */
+	spinlock_t eventfd_lock;
+	unsigned int num_eventfds;
+	struct lguest_notify_eventfd eventfds[LGUEST_MAX_EVENTFDS];
+
 	struct lguest_stats stats;
 };
 
@@ -96,6 +111,9 @@ void write_data64(struct lguest *lg, size_t off, u64 val);
 #define WRITE_DATA(lg, f, v)	write_data(lg, offsetof(struct lguest_data, f), v)
 #define WRITE_DATA64(lg, f, v)	write_data64(lg, offsetof(struct lguest_data, f), v)
 int run_guest(struct lguest *lg, struct lguest_exit *ex);
+
+/* lguest_user.c */
+bool notify_eventfd(struct lguest *lg, u32 addr);
 
 /* page_tables.c */
 int init_shadow(struct lguest *lg, u32 pgdir);

@@ -3,11 +3,13 @@
  * /dev/lguest: the launcher's interface.  Opening the file makes an empty
  * guest; the first write (LHREQ_INITIALIZE) gives it memory, page tables
  * and an entry point; each read() runs it until it needs the launcher;
- * further writes raise its interrupts or interrupt a read().  Closing the
- * file frees everything.  The ABI is include/uapi/linux/lguest.h.
+ * further writes raise its interrupts, interrupt a read() or send the
+ * guest's notifications of an address to an eventfd.  Closing the file
+ * frees everything.  The ABI is include/uapi/linux/lguest.h.
  */
 #define pr_fmt(fmt) "lguest: " fmt
 
+#include <linux/eventfd.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
@@ -130,6 +132,79 @@ unaccount:
 	return err;
 }
 
+/*
+ * LHCALL_NOTIFY of addr: signal the eventfd the launcher gave for it, if
+ * any.  True if there was one: the guest need not stop.
+ */
+bool notify_eventfd(struct lguest *lg, u32 addr)
+{
+	bool found = false;
+	unsigned int i;
+
+	spin_lock(&lg->eventfd_lock);
+	for (i = 0; i < lg->num_eventfds; i++) {
+		if (lg->eventfds[i].addr == addr) {
+			eventfd_signal(lg->eventfds[i].ctx);
+			lg->stats.eventfd_notifies++;
+			found = true;
+			break;
+		}
+	}
+	spin_unlock(&lg->eventfd_lock);
+	return found;
+}
+
+/*
+ * LHREQ_EVENTFD: from now on, notifications of addr signal fd (or, for
+ * fd -1, return from read() again).  It may come while the guest runs.
+ */
+static ssize_t lg_eventfd(struct lguest *lg, const char __user *ubuf, size_t len)
+{
+	struct eventfd_ctx *ctx = NULL, *old = NULL;
+	struct lguest_eventfd req;
+	unsigned int i;
+
+	if (len != sizeof(req))
+		return -EINVAL;
+	if (copy_from_user(&req, ubuf, sizeof(req)))
+		return -EFAULT;
+	if (req.reserved || req.fd < -1)
+		return -EINVAL;
+	if (!lg->initialized)
+		return -ENOENT;
+	if (req.addr < lg->mem_pages * PAGE_SIZE ||
+	    req.addr >= (lg->mem_pages + lg->device_pages) * PAGE_SIZE)
+		return -EINVAL;
+	if (req.fd >= 0) {
+		ctx = eventfd_ctx_fdget(req.fd);
+		if (IS_ERR(ctx))
+			return PTR_ERR(ctx);
+	}
+
+	spin_lock(&lg->eventfd_lock);
+	for (i = 0; i < lg->num_eventfds && lg->eventfds[i].addr != req.addr; i++)
+		;
+	if (i < lg->num_eventfds) {
+		old = lg->eventfds[i].ctx;
+		if (ctx)
+			lg->eventfds[i].ctx = ctx;
+		else
+			lg->eventfds[i] = lg->eventfds[--lg->num_eventfds];
+	} else if (ctx) {
+		if (lg->num_eventfds == LGUEST_MAX_EVENTFDS) {
+			spin_unlock(&lg->eventfd_lock);
+			eventfd_ctx_put(ctx);
+			return -ENOSPC;
+		}
+		lg->eventfds[lg->num_eventfds].addr = req.addr;
+		lg->eventfds[lg->num_eventfds++].ctx = ctx;
+	}
+	spin_unlock(&lg->eventfd_lock);
+	if (old)
+		eventfd_ctx_put(old);
+	return len;
+}
+
 static ssize_t lg_write(struct file *file, const char __user *ubuf, size_t len, loff_t *off)
 {
 	struct lguest *lg = file->private_data;
@@ -150,7 +225,7 @@ static ssize_t lg_write(struct file *file, const char __user *ubuf, size_t len, 
 		ret = lg_initialize(lg, ubuf, len);
 		mutex_unlock(&lg->lock);
 		return ret;
-	/* These two need no lock: the guest may be running meanwhile. */
+	/* These need no lock: the guest may be running meanwhile. */
 	case LHREQ_IRQ:
 		if (len != sizeof(struct lguest_irq) || req[1] >= LGUEST_IRQS)
 			return -EINVAL;
@@ -166,6 +241,8 @@ static ssize_t lg_write(struct file *file, const char __user *ubuf, size_t len, 
 		atomic_set(&lg->break_requested, 1);
 		wake_up(&lg->irq_wq);
 		return len;
+	case LHREQ_EVENTFD:
+		return lg_eventfd(lg, ubuf, len);
 	default:
 		return -EINVAL;
 	}
@@ -179,6 +256,7 @@ static int lg_open(struct inode *inode, struct file *file)
 		return -ENOMEM;
 	mutex_init(&lg->lock);
 	init_waitqueue_head(&lg->irq_wq);
+	spin_lock_init(&lg->eventfd_lock);
 	init_clockevent(lg);
 	file->private_data = lg;
 	return 0;
@@ -193,9 +271,12 @@ static int lg_release(struct inode *inode, struct file *file)
 	if (loaded_guest == lg)
 		loaded_guest = NULL;
 	if (lg->initialized && log_stats)
-		pr_info("guest exits: %lu (page faults %lu, hypercalls %lu, host irqs %lu); guest irqs %lu; host nmis %lu\n",
+		pr_info("guest exits: %lu (page faults %lu, hypercalls %lu, host irqs %lu); guest irqs %lu; host nmis %lu; eventfd notifies %lu\n",
 			lg->stats.exits, lg->stats.page_faults, lg->stats.hypercalls,
-			lg->stats.host_irqs, lg->stats.guest_irqs, lg->stats.host_nmis);
+			lg->stats.host_irqs, lg->stats.guest_irqs, lg->stats.host_nmis,
+			lg->stats.eventfd_notifies);
+	for (i = 0; i < lg->num_eventfds; i++)
+		eventfd_ctx_put(lg->eventfds[i].ctx);
 	free_shadow(lg);
 	if (lg->initialized) {
 		/* The guest may have written any of them. */

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -197,6 +198,79 @@ static void check_owner(void)
 	close(fd);
 }
 
+static long eventfd_req(int fd, unsigned int addr, int efd, unsigned int reserved)
+{
+	struct lguest_eventfd req = {
+		.req = LHREQ_EVENTFD, .addr = addr, .fd = efd, .reserved = reserved,
+	};
+
+	return write(fd, &req, sizeof(req));
+}
+
+/*
+ * LHREQ_EVENTFD: checked like every request; a notification of a
+ * registered address signals its eventfd and the guest runs on, one of
+ * another address still returns from read().
+ */
+static void check_eventfd(void)
+{
+	const unsigned int dev = MEM_PAGES * PAGE;
+	struct lguest_init init = good_init();
+	/* notify dev + 0x10, then dev + 0x20; spin */
+	unsigned char code[] = {
+		0xb8, 14, 0, 0, 0, 0xbb, 0x10, dev >> 8 & 0xff, dev >> 16 & 0xff, 0, 0xcd, 0x1f,
+		0xb8, 14, 0, 0, 0, 0xbb, 0x20, dev >> 8 & 0xff, dev >> 16 & 0xff, 0, 0xcd, 0x1f,
+		0xeb, 0xfe,
+	};
+	unsigned int *pgdir = (unsigned int *)(mem + 0x2000);
+	unsigned int *pt = (unsigned int *)(mem + 0x4000), i;
+	int fd = open("/dev/lguest", O_RDWR), efd = eventfd(0, EFD_NONBLOCK), null;
+	struct lguest_exit ex;
+	unsigned long long count = 0;
+	long ret;
+
+	null = open("/dev/null", O_RDONLY);
+	expect("EVENTFD before INITIALIZE", eventfd_req(fd, dev, efd, 0), ENOENT);
+	memset(mem, 0, MEM_PAGES * PAGE);
+	for (i = 0; i < MEM_PAGES; i++)
+		pt[i] = i * PAGE | 0x7;
+	pgdir[0] = 0x4000 | 0x7;
+	memcpy(mem + 0x1000, code, sizeof(code));
+	init.device_pages = 1;
+	expect("INITIALIZE with a device page", write(fd, &init, sizeof(init)), 0);
+	expect("EVENTFD of the wrong size",
+	       write(fd, &(struct lguest_eventfd){ LHREQ_EVENTFD, dev, efd, 0 }, 12), EINVAL);
+	expect("EVENTFD with a reserved field set", eventfd_req(fd, dev, efd, 1), EINVAL);
+	expect("EVENTFD fd -2", eventfd_req(fd, dev, -2, 0), EINVAL);
+	expect("EVENTFD of guest RAM", eventfd_req(fd, dev - 4, efd, 0), EINVAL);
+	expect("EVENTFD past the device pages", eventfd_req(fd, dev + PAGE, efd, 0), EINVAL);
+	expect("EVENTFD of a file that is no eventfd", eventfd_req(fd, dev, null, 0), EINVAL);
+	expect("EVENTFD of a closed fd", eventfd_req(fd, dev, 1000, 0), EBADF);
+	expect("EVENTFD -1 of an address without one", eventfd_req(fd, dev, -1, 0), 0);
+	for (i = 0; i < LGUEST_MAX_EVENTFDS; i++)
+		if (eventfd_req(fd, dev + 0x100 + i * 4, efd, 0) < 0)
+			break;
+	expect("as many EVENTFDs as LGUEST_MAX_EVENTFDS", i == LGUEST_MAX_EVENTFDS ? 0 : -1, 0);
+	expect("one EVENTFD more", eventfd_req(fd, dev + 0x10, efd, 0), ENOSPC);
+	expect("a new eventfd for a registered address", eventfd_req(fd, dev + 0x100, efd, 0), 0);
+	for (i = 0; i < LGUEST_MAX_EVENTFDS; i++)
+		eventfd_req(fd, dev + 0x100 + i * 4, -1, 0);
+	expect("EVENTFD once the others are gone", eventfd_req(fd, dev + 0x10, efd, 0), 0);
+
+	ret = read(fd, &ex, sizeof(ex));
+	if (ret == sizeof(ex) && ex.reason == LGUEST_EXIT_NOTIFY && ex.arg == dev + 0x20 &&
+	    read(efd, &count, sizeof(count)) == sizeof(count) && count == 1) {
+		printf("ok a notify of an EVENTFD address signals it, the guest runs on\n");
+	} else {
+		printf("FAIL notify: read %ld, reason %u, arg %#llx; eventfd count %llu\n", ret,
+		       ex.reason, (unsigned long long)ex.arg, count);
+		failures++;
+	}
+	close(fd);
+	close(efd);
+	close(null);
+}
+
 int main(void)
 {
 	struct lguest_init init;
@@ -274,5 +348,6 @@ int main(void)
 	}
 	check_memlock();
 	check_owner();
+	check_eventfd();
 	return failures ? 1 : 0;
 }
