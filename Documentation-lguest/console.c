@@ -18,6 +18,8 @@
 
 #define RX_QUEUE	0
 #define TX_QUEUE	1
+/* What we write of one output buffer (Linux's hvc sends at most a page). */
+#define CONSOLE_CHUNK	65536u
 
 /* The terminal, raw while the guest owns it; restored however we exit. */
 static struct termios saved_termios;
@@ -52,13 +54,24 @@ static void raw_terminal(void)
 	tcsetattr(STDIN_FILENO, TCSANOW, &t);
 }
 
-/* Console output: a buffer the guest queued, to our stdout. */
+/*
+ * Console output: a buffer the guest queued, to our stdout; at most
+ * CONSOLE_CHUNK bytes of it, the rest is dropped.
+ */
 static u32 console_output(struct device *dev, struct iovec *iov, unsigned int out,
 			  unsigned int in)
 {
+	size_t room = CONSOLE_CHUNK;
+	unsigned int n;
+
 	(void)dev;
 	(void)in;
-	if (out && writev(STDOUT_FILENO, iov, out) < 0 && errno != EAGAIN)
+	for (n = 0; n < out && room; n++) {
+		if (iov[n].iov_len > room)
+			iov[n].iov_len = room;
+		room -= iov[n].iov_len;
+	}
+	if (n && writev(STDOUT_FILENO, iov, n) < 0 && errno != EAGAIN)
 		die("console output: %s", strerror(errno));
 	return 0;
 }

@@ -190,6 +190,8 @@ int next_chain(struct guest *g, struct vq *vq, struct iovec *iov,
 
 		if (n == MAX_IOV || n == num)
 			die("the guest made a buffer chain that is too long or loops");
+		if (flags & VRING_DESC_F_INDIRECT)
+			die("the guest made an indirect buffer, which we did not offer");
 		total += len;
 		if (total > MAX_CHAIN_LEN)
 			die("the guest made a buffer chain of more than 4 GB");

@@ -27,6 +27,7 @@ struct lguest_stats {
 	unsigned long host_nmis;	/* NMIs and machine checks for the host */
 	unsigned long guest_irqs;	/* virtual interrupts delivered */
 	unsigned long eventfd_notifies;	/* LHCALL_NOTIFYs that signalled an eventfd */
+	unsigned long returns;		/* read()s that returned to the launcher */
 };
 
 struct eventfd_ctx;

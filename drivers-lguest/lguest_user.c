@@ -44,6 +44,8 @@ static ssize_t lg_read(struct file *file, char __user *ubuf, size_t len, loff_t 
 		ret = -ENOENT;
 	else
 		ret = run_guest(lg, &ex);
+	if (ret >= 0)
+		lg->stats.returns++;
 	mutex_unlock(&lg->lock);
 	if (ret < 0)
 		return ret;
@@ -271,10 +273,10 @@ static int lg_release(struct inode *inode, struct file *file)
 	if (loaded_guest == lg)
 		loaded_guest = NULL;
 	if (lg->initialized && log_stats)
-		pr_info("guest exits: %lu (page faults %lu, hypercalls %lu, host irqs %lu); guest irqs %lu; host nmis %lu; eventfd notifies %lu\n",
+		pr_info("guest exits: %lu (page faults %lu, hypercalls %lu, host irqs %lu); guest irqs %lu; host nmis %lu; eventfd notifies %lu; launcher returns %lu\n",
 			lg->stats.exits, lg->stats.page_faults, lg->stats.hypercalls,
 			lg->stats.host_irqs, lg->stats.guest_irqs, lg->stats.host_nmis,
-			lg->stats.eventfd_notifies);
+			lg->stats.eventfd_notifies, lg->stats.returns);
 	for (i = 0; i < lg->num_eventfds; i++)
 		eventfd_ctx_put(lg->eventfds[i].ctx);
 	free_shadow(lg);

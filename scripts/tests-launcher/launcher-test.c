@@ -600,6 +600,46 @@ static void t_kick_after_reset(void)
 	expect_used(&r, 1, 0);
 }
 
+/* We offer no VIRTIO_F_INDIRECT_DESC: a table of descriptors is refused. */
+static void t_indirect(void)
+{
+	struct ring r;
+
+	boot(RAM_SIZE);
+	r = std_ring(TXQ);
+	set_desc(&r, 0, BUF, 16, VRING_DESC_F_INDIRECT, 0);
+	make_avail(&r, 0);
+	set_status(ok_status);
+}
+
+/*
+ * A console buffer of 40 MB: served, and at most CONSOLE_CHUNK of it
+ * written (a 32-bit launcher's writev() fails past 2 GB).
+ */
+static void t_console_huge(void)
+{
+	static char out[CONSOLE_CHUNK + 1];
+	u32 ram = 64 * RAM_SIZE;
+	struct ring r;
+	ssize_t n;
+	int p[2];
+
+	if (pipe(p))
+		fail("pipe: %s", strerror(errno));
+	fcntl(p[1], F_SETPIPE_SZ, 1 << 20);
+	dup2(p[1], STDOUT_FILENO);
+	boot(ram);
+	r = std_ring(TXQ);
+	set_desc(&r, 0, 0x100000, 40 * RAM_SIZE, 0, 0);
+	make_avail(&r, 0);
+	set_status(ok_status);
+	expect_used(&r, 1, 0);
+	fcntl(p[0], F_SETFL, O_NONBLOCK);
+	n = read(p[0], out, sizeof(out));
+	if (n != CONSOLE_CHUNK)
+		fail("%zd bytes written, want %u", n, CONSOLE_CHUNK);
+}
+
 /* A racing guest thread: flip a 32-bit word between two values. */
 static u32 *race_word;
 static u32 race_a, race_b;
@@ -1147,6 +1187,8 @@ static const struct test {
 	{ "console output into a stalled stdout leaves the run loop free", t_stdout_stalled, SERVED },
 	{ "reset while the device is busy with a buffer", t_reset_in_flight, SERVED },
 	{ "a kick after a reset is not served before DRIVER_OK", t_kick_after_reset, SERVED },
+	{ "an indirect descriptor, not offered", t_indirect, STOPPED },
+	{ "console output of 40 MB in one buffer", t_console_huge, SERVED },
 	{ "disk: write, read back, flush", t_blk_rw, SERVED },
 	{ "disk: request header split over two buffers", t_blk_split_header, SERVED },
 	{ "disk: read past the end is an I/O error", t_blk_beyond, SERVED },
