@@ -103,3 +103,49 @@ launcher_pids() {
 		tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -qF -- "$1" && echo "${p#/proc/}"
 	done
 }
+
+# vq_attack DEV:ATTACK MESSAGE: a guest with device DEV (LGOPTS give it
+# the device) loads lg-vqattack.ko, which misprograms a virtqueue of DEV
+# with ATTACK (lgguest=vqattack).  The launcher must stop the guest
+# there: exit status 1 (no crash), an error line that matches MESSAGE (a
+# basic regular expression), and no word from a guest that survived.
+vq_attack() {
+	p=$LGDIR/vq-$(echo "$1" | tr : -)
+	run_guest "$p" lgguest=vqattack lgvq="$1"
+	rc=$(cat "$p.rc")
+	diag "$1: status $rc: $(grep 'lguest: ' "$p.err" | head -n 1)"
+	if ! grep -q "vqattack: attacking $1 " "$p.log"; then
+		grep 'vqattack' "$p.log" | sed 's/^[0-9.]* /# /'
+		fail "$1: the guest did not get to the attack"
+	fi
+	if grep -q 'vqattack: survived' "$p.log"; then
+		sed 's/^/# /' "$p.err"
+		fail "$1: the guest survived the attack (launcher exit status $rc)"
+	fi
+	if [ "$rc" != 1 ]; then
+		sed 's/^/# /' "$p.err"
+		fail "$1: launcher exit status $rc, not 1"
+	fi
+	if ! grep 'lguest: error: ' "$p.err" | grep -q -- "$2"; then
+		sed 's/^/# /' "$p.err"
+		fail "$1: no launcher error matching '$2'"
+	fi
+}
+
+# vq_served DEV: the control of vq_attack: with attack=none the module's
+# rings hold one well-formed buffer, which the launcher serves; the guest
+# then powers off.
+vq_served() {
+	p=$LGDIR/vq-$1-none
+	run_guest "$p" lgguest=vqattack lgvq="$1:none"
+	rc=$(cat "$p.rc")
+	if ! grep -q "vqattack: served $1:none" "$p.log"; then
+		grep 'vqattack' "$p.log" | sed 's/^[0-9.]* /# /'
+		sed 's/^/# /' "$p.err"
+		fail "$1:none: the launcher did not serve the module's buffer"
+	fi
+	if [ "$rc" != 0 ]; then
+		sed 's/^/# /' "$p.err"
+		fail "$1:none: launcher exit status $rc, not 0"
+	fi
+}
