@@ -4,6 +4,14 @@
  * Output is written by the transmit queue's worker, so that a terminal
  * or pipe that does not keep up stalls nothing else; input is read by a
  * thread of its own, which waits for the guest's receive buffers.
+ *
+ * The device is a multiport console (VIRTIO_CONSOLE_F_MULTIPORT) with
+ * one port, for its handshake: Linux's driver drops what arrives on a
+ * port before it is set up as the console, so input -- typed early, or
+ * waiting in a pipe -- goes to the guest only once the guest says the
+ * port is open.  The control queues carry that: the guest's driver is
+ * ready, we add port 0, it is ready, we make it the console and open
+ * our end, and the guest opens its end.
  */
 #include <errno.h>
 #include <signal.h>
@@ -12,14 +20,21 @@
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
+#include <linux/virtio_console.h>
 #include <linux/virtio_ids.h>
 #include <linux/virtio_config.h>
 #include "launcher.h"
 
-#define RX_QUEUE	0
+#define RX_QUEUE	0	/* port 0 */
 #define TX_QUEUE	1
+#define CTRL_RX_QUEUE	2	/* control messages to the guest */
+#define CTRL_TX_QUEUE	3	/* and from it */
 /* What we write of one output buffer (Linux's hvc sends at most a page). */
 #define CONSOLE_CHUNK	65536u
+
+struct console {
+	bool open;		/* the guest opened port 0 (g->lock) */
+};
 
 /* The terminal, raw while the guest owns it; restored however we exit. */
 static struct termios saved_termios;
@@ -76,14 +91,85 @@ static u32 console_output(struct device *dev, struct iovec *iov, unsigned int ou
 	return 0;
 }
 
+/* Send the guest a control message (g->lock held); false after a reset. */
+static bool send_control(struct device *dev, unsigned int gen, u16 event, u16 value)
+{
+	struct virtio_console_control msg = { .id = 0, .event = event, .value = value };
+	struct vq *vq = &dev->vqs[CTRL_RX_QUEUE];
+	struct iovec iov[MAX_IOV];
+	unsigned int out, in;
+	int head;
+
+	head = wait_chain(vq, gen, iov, &out, &in);
+	if (head < 0)
+		return false;
+	if (iov_length(iov + out, in) < sizeof(msg))
+		die("the guest gave the console a control buffer of less than %zu bytes",
+		    sizeof(msg));
+	iov_push(iov + out, in, &msg, sizeof(msg));
+	add_used(vq, head, sizeof(msg));
+	trigger_irq(dev->guest, vq);
+	return true;
+}
+
+/*
+ * A control message from the guest: read once, and answered when it is
+ * a step of the handshake.  The rest (port 0 closed, a port we do not
+ * have) changes nothing but whether input flows.
+ */
+static u32 console_control(struct device *dev, struct iovec *iov, unsigned int out,
+			   unsigned int in)
+{
+	struct virtio_console_control msg;
+	struct console *con = dev->priv;
+	struct guest *g = dev->guest;
+	unsigned int gen;
+
+	(void)in;
+	if (!iov_pull(iov, &out, &msg, sizeof(msg)))
+		die("the guest sent the console a control message of less than %zu bytes",
+		    sizeof(msg));
+	pthread_mutex_lock(&g->lock);
+	gen = dev->vqs[CTRL_RX_QUEUE].gen;
+	switch (msg.event) {
+	case VIRTIO_CONSOLE_DEVICE_READY:
+		if (msg.value == 1)
+			send_control(dev, gen, VIRTIO_CONSOLE_PORT_ADD, 1);
+		break;
+	case VIRTIO_CONSOLE_PORT_READY:
+		if (msg.id == 0 && msg.value == 1 &&
+		    send_control(dev, gen, VIRTIO_CONSOLE_CONSOLE_PORT, 1))
+			send_control(dev, gen, VIRTIO_CONSOLE_PORT_OPEN, 1);
+		break;
+	case VIRTIO_CONSOLE_PORT_OPEN:
+		if (msg.id == 0) {
+			con->open = msg.value;
+			pthread_cond_broadcast(&dev->vqs[RX_QUEUE].kick);
+		}
+		break;
+	}
+	pthread_mutex_unlock(&g->lock);
+	return 0;
+}
+
+/* A start of the device (g->lock held): the handshake begins again. */
+static void console_start(struct device *dev)
+{
+	struct console *con = dev->priv;
+
+	con->open = false;
+}
+
 /*
  * Console input: our stdin into the guest's receive buffers, as many as
- * it takes.  Input read while the guest has no buffer waits for one.
+ * it takes, once the guest has opened the port.  Input read before, or
+ * while the guest has no buffer, waits.
  */
 static void *console_input(void *arg)
 {
 	struct device *dev = arg;
 	struct guest *g = dev->guest;
+	struct console *con = dev->priv;
 	struct vq *vq = &dev->vqs[RX_QUEUE];
 	struct iovec iov[MAX_IOV];
 	char buf[256];
@@ -102,6 +188,8 @@ static void *console_input(void *arg)
 		for (done = 0; done < len;) {
 			size_t n;
 
+			while (!con->open)
+				pthread_cond_wait(&vq->kick, &g->lock);
 			head = wait_chain(vq, vq->gen, iov, &out, &in);
 			if (head < 0)
 				continue;	/* reset: wait for the new queue */
@@ -117,11 +205,20 @@ static void *console_input(void *arg)
 
 void setup_console(struct guest *g)
 {
+	struct virtio_console_config cfg = { .max_nr_ports = 1 };
+	struct console *con = calloc(1, sizeof(*con));
 	struct device *dev;
 	pthread_t tid;
 
-	dev = add_device(g, "console", VIRTIO_ID_CONSOLE, 2, 1ULL << VIRTIO_F_VERSION_1, 0);
+	if (!con)
+		die("out of memory");
+	dev = add_device(g, "console", VIRTIO_ID_CONSOLE, 4, 1ULL << VIRTIO_F_VERSION_1 |
+			 1ULL << VIRTIO_CONSOLE_F_MULTIPORT, sizeof(cfg));
+	memcpy(device_config(dev), &cfg, sizeof(cfg));
+	dev->priv = con;
+	dev->start = console_start;
 	serve_queue(dev, TX_QUEUE, console_output);
+	serve_queue(dev, CTRL_TX_QUEUE, console_control);
 	/* In the background, reading the terminal would stop us all (SIGTTIN). */
 	if (isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) != getpgrp()) {
 		fprintf(stderr, "%s: not in the terminal's foreground: no console input\n", prog);

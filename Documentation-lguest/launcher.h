@@ -39,7 +39,7 @@ typedef unsigned long long u64;
 
 #define VQ_ENTRIES		256
 #define MAX_DEVICES		8
-#define MAX_VQS			2	/* per device */
+#define MAX_VQS			4	/* per device */
 #define MAX_IOV			64
 #define MAX_CHAIN_LEN		0xffffffffull	/* virtio's limit, in bytes */
 #define FIRST_DEVICE_IRQ	1

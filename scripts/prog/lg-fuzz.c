@@ -18,6 +18,8 @@
  *
  *  - writes of random and mutated requests: every size, the request
  *    number, out-of-range and overflowing LHREQ_INITIALIZE fields,
+ *    LHREQ_EVENTFDs of addresses in and out of the device pages, with
+ *    eventfds, other files, closed fds and past the limit,
  *    reserved fields, buffers that are NULL, in the kernel's half, or
  *    cut short by an unmapped page; on fds that are read-only, not
  *    initialised, initialised, dead or another process's guest;
@@ -70,6 +72,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -161,13 +164,14 @@ static void sleep_us(unsigned int us)
 /* Outcomes, failures, the histogram. */
 
 enum kind {
-	K_OPEN, K_CLOSE, K_JUNK, K_INIT, K_IRQ, K_BREAK, K_READ, K_MISC, K_SETUP,
+	K_OPEN, K_CLOSE, K_JUNK, K_INIT, K_IRQ, K_BREAK, K_EVENTFD, K_READ, K_MISC, K_SETUP,
 	K_RUN, K_SIGNAL, K_THREADS, K_CLOSERUN, K_MM, K_FORK, K_CHILD, K_KILL,
 	K_WATCHDOG, NKINDS
 };
 
 static const char *const kind_name[NKINDS] = {
-	"open", "close", "write-junk", "write-init", "write-irq", "write-break", "read-odd",
+	"open", "close", "write-junk", "write-init", "write-irq", "write-break",
+	"write-eventfd", "read-odd",
 	"misc-syscall", "guest-init", "run-read", "signal-read", "thread-read",
 	"close-in-run", "mm-in-run", "fork-child", "child-request", "kill-launcher",
 	"watchdog-break",
@@ -377,7 +381,38 @@ struct slot {
 	char dead_msg[LGUEST_MSG_LEN];
 	uint32_t mem_pages, dev_pages;
 	unsigned char *mem;
+	uint32_t efd_addr[LGUEST_MAX_EVENTFDS];	/* LHREQ_EVENTFDs in force */
+	unsigned int n_efd;
 };
+
+/* The eventfd the fuzzer gives /dev/lguest; nobody reads it. */
+static int fuzz_efd = -1;
+
+/* Whether fd is open, and an eventfd. */
+static int fd_kind(int fd)
+{
+	char path[64], target[64];
+	ssize_t n;
+
+	if (fcntl(fd, F_GETFD) < 0)
+		return EBADF;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n < 0)
+		return EBADF;
+	target[n] = 0;
+	return strcmp(target, "anon_inode:[eventfd]") ? EINVAL : 0;
+}
+
+static int efd_index(const struct slot *s, uint32_t addr)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->n_efd; i++)
+		if (s->efd_addr[i] == addr)
+			return i;
+	return -1;
+}
 
 static struct slot slots[NSLOTS];
 static unsigned char *arena, *reqpage, *ropage;
@@ -479,6 +514,30 @@ static int predict_write(const struct slot *s, const void *buf, size_t len, size
 		if (n != sizeof(struct lguest_break) || req[1])
 			return EINVAL;
 		return st == ST_UNINIT ? ENOENT : 0;
+	case LHREQ_EVENTFD: {
+		struct lguest_eventfd e;
+		int err;
+
+		if (n != sizeof(e))
+			return EINVAL;
+		if (readable < sizeof(e))
+			return EFAULT;
+		memcpy(&e, buf, sizeof(e));
+		if (e.reserved || e.fd < -1)
+			return EINVAL;
+		if (st == ST_UNINIT)
+			return ENOENT;
+		if (e.addr < s->mem_pages * PAGE || e.addr >= (s->mem_pages + s->dev_pages) * PAGE)
+			return EINVAL;
+		if (e.fd >= 0) {
+			err = fd_kind(e.fd);
+			if (err)
+				return err;
+			if (efd_index(s, e.addr) < 0 && s->n_efd == LGUEST_MAX_EVENTFDS)
+				return ENOSPC;
+		}
+		return 0;
+	}
 	default:
 		return EINVAL;
 	}
@@ -555,6 +614,7 @@ static void do_open(struct slot *s)
 	s->state = ST_UNINIT;
 	s->dead = 0;
 	s->runnable = 0;
+	s->n_efd = 0;
 }
 
 static void do_close(struct slot *s)
@@ -747,6 +807,19 @@ static int do_write(enum kind k, struct slot *s, const void *content, size_t cle
 		if (init.req == LHREQ_INITIALIZE)
 			initialised(s, &init);
 	}
+	if (!got && ret >= 0 && !want && len == sizeof(struct lguest_eventfd)) {
+		struct lguest_eventfd e;
+		int i;
+
+		memcpy(&e, b.p, sizeof(e));
+		i = efd_index(s, e.addr);
+		if (e.req != LHREQ_EVENTFD)
+			;
+		else if (e.fd >= 0 && i < 0)
+			s->efd_addr[s->n_efd++] = e.addr;
+		else if (e.fd < 0 && i >= 0)
+			s->efd_addr[i] = s->efd_addr[--s->n_efd];
+	}
 	return got;
 }
 
@@ -793,6 +866,38 @@ static void op_irq(struct slot *s)
 	struct lguest_irq irq = { LHREQ_IRQ, chance(80) ? rn(LGUEST_IRQS) : boundary(0) };
 
 	do_write(K_IRQ, s, &irq, sizeof(irq), chance(90) ? sizeof(irq) : odd_len(sizeof(irq)));
+}
+
+/* LHREQ_EVENTFD: mostly an address in the slot's device pages. */
+static void op_eventfd(struct slot *s)
+{
+	struct lguest_eventfd e = { .req = LHREQ_EVENTFD };
+	uint32_t dev = s->mem_pages * PAGE;
+
+	if (s->state == ST_OWN && s->dev_pages && chance(70))
+		e.addr = dev + (chance(50) ? rn(64) * 8 : rn(s->dev_pages * PAGE));
+	else
+		e.addr = chance(50) ? rnd() : boundary(0);
+	switch (rn(10)) {
+	case 0:
+	case 1:
+	case 2:
+	case 3:
+		e.fd = fuzz_efd;
+		break;
+	case 4:
+	case 5:
+	case 6:
+		e.fd = -1;
+		break;
+	case 7:
+		e.fd = rn(24);
+		break;
+	default:
+		e.fd = boundary(0);
+	}
+	e.reserved = chance(90) ? 0 : boundary(0);
+	do_write(K_EVENTFD, s, &e, sizeof(e), chance(90) ? sizeof(e) : odd_len(sizeof(e)));
 }
 
 static void op_break(struct slot *s)
@@ -2326,6 +2431,7 @@ int main(int argc, char **argv)
 		return 4;
 	}
 	close(fd);
+	fuzz_efd = eventfd(0, EFD_CLOEXEC);
 	sigaction(SIGALRM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
@@ -2382,8 +2488,10 @@ int main(int argc, char **argv)
 			k = K_OPEN;
 		else if (r < 100)
 			k = K_CLOSE;
-		else if (r < 370)
+		else if (r < 330)
 			k = K_JUNK;
+		else if (r < 370)
+			k = K_EVENTFD;
 		else if (r < 580)
 			k = K_INIT;
 		else if (r < 690)
@@ -2439,6 +2547,9 @@ int main(int argc, char **argv)
 			break;
 		case K_BREAK:
 			op_break(s);
+			break;
+		case K_EVENTFD:
+			op_eventfd(s);
 			break;
 		case K_READ:
 			op_read(s, K_READ);

@@ -233,6 +233,75 @@ static void t_sanity(void)
 	expect_used(&r, 2, 0);
 }
 
+/* The console's control queues (VIRTIO_CONSOLE_F_MULTIPORT). */
+#define CTRL_RXQ	2
+#define CTRL_TXQ	3
+#define CTRL_RX		0x50000u	/* rings and buffers of the control queues */
+#define CTRL_TX		0x58000u
+
+struct ctrl_msg {
+	u32 id;
+	u16 event, value;
+};
+
+/* The guest's driver sends a control message; the launcher's answers come back. */
+static void ctrl_send(u16 event, u16 value)
+{
+	static u16 n;
+	struct ring r = place_ring(CTRL_TXQ, CTRL_TX, CTRL_TX + 0x1000, CTRL_TX + 0x2000);
+	struct ctrl_msg *m = gmem(CTRL_TX + 0x3000 + n % 16 * 8);
+
+	m->id = event == 0 ? 0xffffffff : 0;	/* VIRTIO_CONSOLE_DEVICE_READY: no port */
+	m->event = event;
+	m->value = value;
+	set_desc(&r, n % 16, CTRL_TX + 0x3000 + n % 16 * 8, 8, 0, 0);
+	make_avail(&r, n++ % 16);
+	kick(CTRL_TXQ);
+}
+
+/* The control messages the launcher sent us, "event:id:value ..." */
+static char *ctrl_received(void)
+{
+	static char out[256];
+	struct ring r = { gmem(CTRL_RX), gmem(CTRL_RX + 0x1000), gmem(CTRL_RX + 0x2000) };
+	size_t n = 0;
+	u16 i;
+
+	out[0] = 0;
+	for (i = 0; i < r.used->idx && n < sizeof(out) - 32; i++) {
+		struct ctrl_msg *m = gmem(r.desc[r.used->ring[i].id].addr);
+
+		n += snprintf(out + n, sizeof(out) - n, "%s%u:%u:%u", i ? " " : "", m->event,
+			      m->id, m->value);
+	}
+	return out;
+}
+
+/* The guest's side of the console's start, up to its port open or not. */
+static struct ring guest_console_up(bool open)
+{
+	struct ring r = std_ring(0), c;
+	int i;
+
+	set_desc(&r, 0, BUF, 16, VRING_DESC_F_WRITE, 0);
+	make_avail(&r, 0);
+	c = place_ring(CTRL_RXQ, CTRL_RX, CTRL_RX + 0x1000, CTRL_RX + 0x2000);
+	for (i = 0; i < 8; i++) {
+		set_desc(&c, i, CTRL_RX + 0x3000 + i * 8, 8, VRING_DESC_F_WRITE, 0);
+		make_avail(&c, i);
+	}
+	set_status(ok_status);
+	ctrl_send(0, 1);			/* DEVICE_READY */
+	ctrl_send(3, 1);			/* PORT_READY, port 0 */
+	if (open)
+		ctrl_send(6, 1);		/* PORT_OPEN, port 0 */
+	return r;
+}
+
+/*
+ * Input waiting before the guest is: none of it goes to a port the guest
+ * has not opened (its driver would drop it), all of it once it has.
+ */
 static void t_input(void)
 {
 	struct ring r;
@@ -243,10 +312,14 @@ static void t_input(void)
 	close(p[1]);
 	dup2(p[0], STDIN_FILENO);
 	boot(RAM_SIZE);
-	r = std_ring(0);
-	set_desc(&r, 0, BUF, 16, VRING_DESC_F_WRITE, 0);
-	make_avail(&r, 0);
-	set_status(ok_status);
+	r = guest_console_up(false);
+	usleep(200000);
+	if (r.used->idx)
+		fail("input went to the port before the guest opened it");
+	if (strcmp(ctrl_received(), "1:0:1 4:0:1 6:0:1"))
+		fail("control messages '%s', want PORT_ADD, CONSOLE_PORT, PORT_OPEN",
+		     ctrl_received());
+	ctrl_send(6, 1);			/* PORT_OPEN */
 	for (i = 0; i < 500 && !__atomic_load_n(&r.used->idx, __ATOMIC_ACQUIRE); i++)
 		usleep(10000);
 	if (r.used->idx != 1 || r.used->ring[0].len != 3 || memcmp(gmem(BUF), "abc", 3))
