@@ -245,7 +245,8 @@ static void kick_queue(struct vq *vq)
 /*
  * The guest changed a device's status or kicked one of its queues.  A
  * kick only wakes whoever serves the queue; DRIVER_OK kicks every queue,
- * for the buffers the guest queued before it.
+ * for the buffers the guest queued before it.  A device the guest's
+ * driver gave up on (FAILED) stops the guest: the user asked for it.
  */
 void handle_notify(struct guest *g, u64 gpa)
 {
@@ -259,7 +260,10 @@ void handle_notify(struct guest *g, u64 gpa)
 		if (gpa == base + ((u8 *)dev->d - g->devmem)) {
 			u8 status = READ_ONCE(dev->d->status);
 
-			if (!status) {
+			if (status & VIRTIO_CONFIG_S_FAILED) {
+				die("the guest's driver failed the %s (status 0x%x)", dev->name,
+				    status);
+			} else if (!status) {
 				reset_device(g, dev);
 			} else if (status & VIRTIO_CONFIG_S_DRIVER_OK) {
 				start_device(dev);

@@ -673,6 +673,13 @@ static void t_kick_after_reset(void)
 	expect_used(&r, 1, 0);
 }
 
+/* The guest's driver gives up on the device (VIRTIO_CONFIG_S_FAILED). */
+static void t_driver_failed(void)
+{
+	boot(RAM_SIZE);
+	set_status(VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER | VIRTIO_CONFIG_S_FAILED);
+}
+
 /* We offer no VIRTIO_F_INDIRECT_DESC: a table of descriptors is refused. */
 static void t_indirect(void)
 {
@@ -1260,6 +1267,7 @@ static const struct test {
 	{ "console output into a stalled stdout leaves the run loop free", t_stdout_stalled, SERVED },
 	{ "reset while the device is busy with a buffer", t_reset_in_flight, SERVED },
 	{ "a kick after a reset is not served before DRIVER_OK", t_kick_after_reset, SERVED },
+	{ "the guest's driver fails the device", t_driver_failed, STOPPED },
 	{ "an indirect descriptor, not offered", t_indirect, STOPPED },
 	{ "console output of 40 MB in one buffer", t_console_huge, SERVED },
 	{ "disk: write, read back, flush", t_blk_rw, SERVED },
