@@ -65,8 +65,11 @@ static void load_elf(struct guest *g, const u8 *buf, size_t len, const char *nam
 		die("%s: malformed ELF header", name);
 
 	for (i = 0; i < eh->e_phnum; i++) {
-		const struct elf32_phdr *ph = (const void *)(buf + eh->e_phoff) + i * sizeof(*ph);
+		struct elf32_phdr copy, *ph = &copy;
 		u8 *dst;
+
+		/* The file puts the headers anywhere, aligned or not. */
+		memcpy(&copy, buf + eh->e_phoff + i * sizeof(copy), sizeof(copy));
 
 		if (ph->p_type != PT_LOAD)
 			continue;

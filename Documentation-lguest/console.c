@@ -32,15 +32,19 @@
 /* What we write of one output buffer (Linux's hvc sends at most a page). */
 #define CONSOLE_CHUNK	65536u
 
-struct console {
-	bool open;		/* the guest opened port 0 (g->lock) */
+struct console {		/* under g->lock */
+	bool open;		/* the guest opened port 0 ... */
+	unsigned int open_gen;	/* ... in this generation of its queues */
 };
 
-/* The terminal, raw while the guest owns it; restored however we exit. */
+/*
+ * The terminal, raw while the guest owns it; restored however we exit
+ * (restore_terminal() is async-signal-safe).
+ */
 static struct termios saved_termios;
 static bool termios_saved;
 
-static void restore_terminal(void)
+void restore_terminal(void)
 {
 	if (termios_saved)
 		tcsetattr(STDIN_FILENO, TCSANOW, &saved_termios);
@@ -130,6 +134,14 @@ static u32 console_control(struct device *dev, struct iovec *iov, unsigned int o
 		die("the guest sent the console a control message of less than %zu bytes",
 		    sizeof(msg));
 	pthread_mutex_lock(&g->lock);
+	/*
+	 * A reset since we took the message (it waits for us) leaves it
+	 * unanswered: the guest starts over.  Otherwise gen is current.
+	 */
+	if (!dev->started) {
+		pthread_mutex_unlock(&g->lock);
+		return 0;
+	}
 	gen = dev->vqs[CTRL_RX_QUEUE].gen;
 	switch (msg.event) {
 	case VIRTIO_CONSOLE_DEVICE_READY:
@@ -144,20 +156,13 @@ static u32 console_control(struct device *dev, struct iovec *iov, unsigned int o
 	case VIRTIO_CONSOLE_PORT_OPEN:
 		if (msg.id == 0) {
 			con->open = msg.value;
+			con->open_gen = dev->vqs[RX_QUEUE].gen;
 			pthread_cond_broadcast(&dev->vqs[RX_QUEUE].kick);
 		}
 		break;
 	}
 	pthread_mutex_unlock(&g->lock);
 	return 0;
-}
-
-/* A start of the device (g->lock held): the handshake begins again. */
-static void console_start(struct device *dev)
-{
-	struct console *con = dev->priv;
-
-	con->open = false;
 }
 
 /*
@@ -186,11 +191,15 @@ static void *console_input(void *arg)
 		}
 		pthread_mutex_lock(&g->lock);
 		for (done = 0; done < len;) {
+			unsigned int gen = vq->gen;
 			size_t n;
 
-			while (!con->open)
+			/* The port is open if the guest opened it since the last reset. */
+			if (!con->open || con->open_gen != gen) {
 				pthread_cond_wait(&vq->kick, &g->lock);
-			head = wait_chain(vq, vq->gen, iov, &out, &in);
+				continue;
+			}
+			head = wait_chain(vq, gen, iov, &out, &in);
 			if (head < 0)
 				continue;	/* reset: wait for the new queue */
 			n = min_size(iov_length(iov + out, in), len - done);
@@ -216,7 +225,6 @@ void setup_console(struct guest *g)
 			 1ULL << VIRTIO_CONSOLE_F_MULTIPORT, sizeof(cfg));
 	memcpy(device_config(dev), &cfg, sizeof(cfg));
 	dev->priv = con;
-	dev->start = console_start;
 	serve_queue(dev, TX_QUEUE, console_output);
 	serve_queue(dev, CTRL_TX_QUEUE, console_control);
 	/* In the background, reading the terminal would stop us all (SIGTTIN). */

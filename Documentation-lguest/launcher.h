@@ -183,6 +183,7 @@ u64 iov_length(const struct iovec *iov, unsigned int n);
 
 /* console.c */
 void setup_console(struct guest *g);
+void restore_terminal(void);
 
 /* rng.c */
 void setup_rng(struct guest *g);

@@ -25,6 +25,7 @@
 #include <string.h>
 #include <grp.h>
 #include <pwd.h>
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -217,8 +218,10 @@ int main(int argc, char **argv)
 	unsigned int nblocks = 0, nnets = 0, nlinks = 0, i;
 	char *end;
 	long mb;
-	int c;
+	int c, status;
 
+	/* Output to a closed pipe is an error we report, not a silent death. */
+	signal(SIGPIPE, SIG_IGN);
 	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
@@ -301,5 +304,8 @@ int main(int argc, char **argv)
 	if (eventfds)
 		use_eventfds(&g);
 	drop_privileges(user, root_dir);
-	return run_guest(&g);
+	status = run_guest(&g);
+	/* A thread that dies meanwhile says why, and its status is ours. */
+	die_begin();
+	exit(status);
 }

@@ -17,13 +17,17 @@
  * the file (a peer's MAC, the index a peer advanced, a frame's length) is
  * read once, checked and used from our copy; our own indices live here
  * and are only published there.  A ring that makes no sense is emptied;
- * a frame for a full ring is dropped, as a wire would drop it; nothing a
- * peer does makes us wait for it.
+ * a frame for a full ring is dropped, as a wire would drop it.  Such a
+ * peer can disturb the link's traffic -- drop, forge or delay frames
+ * (our receiver sleeps at most a second), take ports -- but not crash or
+ * stall us: the file is allocated in full when it is made, and a file cut
+ * short under us ends the launcher with its reason (SIGBUS).
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdlib.h>
 #include <signal.h>
 #include <string.h>
 #include <time.h>
@@ -44,9 +48,8 @@
 struct share_port {
 	u32 owner;		/* the pid of its launcher; 0: free */
 	u32 wake;		/* futex: bumped for each frame queued to it */
-	u32 sleeping;		/* its receiver waits on wake */
 	u8 mac[6];
-	u8 pad[CACHELINE - 18];
+	u8 pad[CACHELINE - 14];
 };
 
 /* Records: a u32 length, then the frame, padded to 4 bytes. */
@@ -126,11 +129,11 @@ static bool ring_put(struct sharenet *s, unsigned int to, const struct iovec *io
 	return true;
 }
 
+/* (A wake for each frame: a flag saying who sleeps would be the peers' to forge.) */
 static void wake(struct share_port *p)
 {
 	__atomic_fetch_add(&p->wake, 1, __ATOMIC_SEQ_CST);
-	if (__atomic_load_n(&p->sleeping, __ATOMIC_SEQ_CST))
-		futex(&p->wake, FUTEX_WAKE, 1, NULL);
+	futex(&p->wake, FUTEX_WAKE, 1, NULL);
 }
 
 /*
@@ -215,15 +218,28 @@ size_t sharenet_recv(struct sharenet *s, u8 *buf, size_t size)
 			}
 		}
 		/*
-		 * A sender bumps wake after it queues a frame, then wakes us
-		 * if we sleep: the futex returns at once if wake moved since
-		 * we looked at the rings.  The timeout covers a peer that
-		 * queues and does not wake us.
+		 * A sender bumps wake after it queues a frame, then wakes us:
+		 * the futex returns at once if wake moved since we looked at
+		 * the rings.  The timeout covers a peer that does not.
 		 */
-		__atomic_store_n(&me->sleeping, 1, __ATOMIC_SEQ_CST);
 		futex(&me->wake, FUTEX_WAIT, seq, &second);
-		__atomic_store_n(&me->sleeping, 0, __ATOMIC_SEQ_CST);
 	}
+}
+
+/*
+ * A bus error is a link file cut short (or, made elsewhere, not backed)
+ * under us: say so and end, as die() would, but from a signal handler.
+ */
+static void link_sigbus(int sig)
+{
+	static const char msg[] =
+		"lguest: error: a --sharenet file shrank under us (or its storage is gone)\n";
+
+	(void)sig;
+	restore_terminal();
+	if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0)
+		_exit(1);
+	_exit(1);
 }
 
 /* Our ports, freed when we exit. */
@@ -269,21 +285,38 @@ struct sharenet *sharenet_open(const char *path, u8 mac[6], bool mac_set)
 	if (!s)
 		die("out of memory");
 	s->path = path;
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		die("--sharenet=%s: %s", path, strerror(errno));
-	if (flock(fd, LOCK_EX) || fstat(fd, &st))
+	/* Ten seconds for the launchers starting with us; no more for a squatter. */
+	for (i = 0; flock(fd, LOCK_EX | LOCK_NB); i++) {
+		if (errno != EWOULDBLOCK || i == 1000)
+			die("--sharenet=%s: cannot lock it: %s", path,
+			    errno == EWOULDBLOCK ? "another process holds it" : strerror(errno));
+		usleep(10000);
+	}
+	if (fstat(fd, &st))
 		die("--sharenet=%s: %s", path, strerror(errno));
 	if (!S_ISREG(st.st_mode))
 		die("--sharenet=%s: not a regular file", path);
-	if (!st.st_size && ftruncate(fd, sizeof(*s->f)))
-		die("--sharenet=%s: cannot size it: %s", path, strerror(errno));
+	if (!st.st_size) {
+		int err = posix_fallocate(fd, 0, sizeof(*s->f));
+
+		if (err) {
+			/* Leave it empty, as we found it, for the next launcher. */
+			int ignored = ftruncate(fd, 0);
+
+			(void)ignored;
+			die("--sharenet=%s: cannot make it: %s", path, strerror(err));
+		}
+	}
 	if (st.st_size && st.st_size != sizeof(*s->f))
 		die("--sharenet=%s: %lld bytes: not a --sharenet file", path,
 		    (long long)st.st_size);
 	s->f = mmap(NULL, sizeof(*s->f), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (s->f == MAP_FAILED)
 		die("--sharenet=%s: cannot map it: %s", path, strerror(errno));
+	signal(SIGBUS, link_sigbus);
 	if (!st.st_size)
 		memcpy(s->f->magic, SHARE_MAGIC, sizeof(SHARE_MAGIC));
 	else if (memcmp(s->f->magic, SHARE_MAGIC, sizeof(SHARE_MAGIC)))

@@ -30,8 +30,11 @@ static _Noreturn void test_exit(int status);
 #undef main
 #undef exit
 
+#include <poll.h>
 #include <stdatomic.h>
 #include <time.h>
+#include <linux/userfaultfd.h>
+#include <sys/syscall.h>
 
 static jmp_buf *die_catch;
 
@@ -245,9 +248,11 @@ struct ctrl_msg {
 };
 
 /* The guest's driver sends a control message; the launcher's answers come back. */
+static u16 ctrl_sent;
+
 static void ctrl_send(u16 event, u16 value)
 {
-	static u16 n;
+	u16 n = ctrl_sent++;
 	struct ring r = place_ring(CTRL_TXQ, CTRL_TX, CTRL_TX + 0x1000, CTRL_TX + 0x2000);
 	struct ctrl_msg *m = gmem(CTRL_TX + 0x3000 + n % 16 * 8);
 
@@ -255,7 +260,7 @@ static void ctrl_send(u16 event, u16 value)
 	m->event = event;
 	m->value = value;
 	set_desc(&r, n % 16, CTRL_TX + 0x3000 + n % 16 * 8, 8, 0, 0);
-	make_avail(&r, n++ % 16);
+	make_avail(&r, n % 16);
 	kick(CTRL_TXQ);
 }
 
@@ -324,6 +329,141 @@ static void t_input(void)
 		usleep(10000);
 	if (r.used->idx != 1 || r.used->ring[0].len != 3 || memcmp(gmem(BUF), "abc", 3))
 		fail("the input did not arrive (used idx %u)", r.used->idx);
+}
+
+/*
+ * After a reset and a new DRIVER_OK, input waits until the guest opens
+ * the port again: the port of before the reset is no longer open.
+ */
+static void t_input_after_reset(void)
+{
+	struct ring r;
+	int p[2], i;
+
+	if (pipe(p) || write(p[1], "abc", 3) != 3)
+		fail("pipe: %s", strerror(errno));
+	dup2(p[0], STDIN_FILENO);
+	boot(RAM_SIZE);
+	r = guest_console_up(true);
+	for (i = 0; i < 500 && !__atomic_load_n(&r.used->idx, __ATOMIC_ACQUIRE); i++)
+		usleep(10000);
+	if (r.used->idx != 1)
+		fail("the first input did not arrive");
+	set_status(0);
+	if (write(p[1], "xyz", 3) != 3)
+		fail("write: %s", strerror(errno));
+	usleep(100000);
+	/* The driver's new queues: fresh rings, as after any reset. */
+	memset(gmem(CTRL_RX), 0, 0x3000);
+	memset(gmem(CTRL_TX), 0, 0x3000);
+	r = place_ring(0, RING + 0x4000, RING + 0x5000, RING + 0x6000);
+	set_desc(&r, 0, BUF, 16, VRING_DESC_F_WRITE, 0);
+	make_avail(&r, 0);
+	set_status(ok_status);
+	usleep(300000);
+	if (r.used->idx)
+		fail("input went to the port before the guest opened it again");
+	ctrl_send(6, 1);			/* PORT_OPEN */
+	for (i = 0; i < 500 && !__atomic_load_n(&r.used->idx, __ATOMIC_ACQUIRE); i++)
+		usleep(10000);
+	if (r.used->idx != 1 || memcmp(gmem(BUF), "xyz", 3))
+		fail("the input after the reset did not arrive (used idx %u)", r.used->idx);
+}
+
+#define MSGPAGE		0x70000u
+
+static void *reset_console(void *arg)
+{
+	(void)arg;
+	desc0->status = 0;
+	handle_notify(&g, dev_gpa(desc0));
+	return NULL;
+}
+
+/*
+ * Stall the console's control worker inside a control message (guest
+ * memory under userfaultfd), reset the device meanwhile, then let the
+ * worker go on: the reset must end.  Without userfaultfd, race them.
+ */
+static bool ctrl_reset_stalled(void)
+{
+	static u8 page[4096] __attribute__((aligned(4096)));
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+	struct uffdio_copy cp = { 0 };
+	struct virtio_console_control *m = (void *)page;
+	struct uffd_msg um;
+	struct pollfd pfd;
+	struct timespec ts;
+	struct ring r;
+	pthread_t tid;
+	int uffd;
+
+	uffd = syscall(SYS_userfaultfd, O_CLOEXEC | UFFD_USER_MODE_ONLY);
+	if (uffd < 0)
+		uffd = syscall(SYS_userfaultfd, O_CLOEXEC);
+	if (uffd < 0 || ioctl(uffd, UFFDIO_API, &api))
+		return false;
+	place_ring(CTRL_RXQ, CTRL_RX, CTRL_RX + 0x1000, CTRL_RX + 0x2000);
+	r = place_ring(CTRL_TXQ, CTRL_TX, CTRL_TX + 0x1000, CTRL_TX + 0x2000);
+	set_status(ok_status);
+	madvise(gmem(MSGPAGE), 4096, MADV_DONTNEED);
+	reg.range.start = (unsigned long)gmem(MSGPAGE);
+	reg.range.len = 4096;
+	if (ioctl(uffd, UFFDIO_REGISTER, &reg))
+		return false;
+	set_desc(&r, 0, MSGPAGE, 8, 0, 0);
+	make_avail(&r, 0);
+	handle_notify(&g, dev_gpa(&cfgs[CTRL_TXQ]));
+	pfd.fd = uffd;
+	pfd.events = POLLIN;
+	if (poll(&pfd, 1, 5000) != 1 || read(uffd, &um, sizeof(um)) != sizeof(um))
+		fail("the worker never read the message");
+	pthread_create(&tid, NULL, reset_console, NULL);
+	usleep(200000);
+	m->event = VIRTIO_CONSOLE_DEVICE_READY;
+	m->value = 1;
+	cp.dst = (unsigned long)gmem(MSGPAGE);
+	cp.src = (unsigned long)page;
+	cp.len = 4096;
+	if (ioctl(uffd, UFFDIO_COPY, &cp))
+		fail("UFFDIO_COPY: %s", strerror(errno));
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += 5;
+	if (pthread_timedjoin_np(tid, NULL, &ts))
+		fail("the reset still waits for the control worker after 5 s");
+	return true;
+}
+
+/* A control message and a reset at once, many times. */
+static void t_ctrl_reset(void)
+{
+	struct virtio_console_control *m;
+	unsigned int i;
+	struct ring r;
+
+	boot(RAM_SIZE);
+	if (ctrl_reset_stalled())
+		return;
+	m = gmem(MSGPAGE);
+	for (i = 0; i < 20000; i++) {
+		volatile unsigned int spin = rand() % 2000;
+
+		place_ring(CTRL_RXQ, CTRL_RX, CTRL_RX + 0x1000, CTRL_RX + 0x2000);
+		memset(gmem(CTRL_TX), 0, 0x3000);
+		r = place_ring(CTRL_TXQ, CTRL_TX, CTRL_TX + 0x1000, CTRL_TX + 0x2000);
+		m->id = 0;
+		m->event = VIRTIO_CONSOLE_DEVICE_READY;
+		m->value = 1;
+		set_desc(&r, 0, MSGPAGE, 8, 0, 0);
+		make_avail(&r, 0);
+		desc0->status = ok_status;
+		handle_notify(&g, dev_gpa(desc0));
+		while (spin--)
+			;
+		desc0->status = 0;
+		handle_notify(&g, dev_gpa(desc0));
+	}
 }
 
 static void t_num_zero_before(void)
@@ -1233,6 +1373,75 @@ static void t_link_not_ours(void)
 	sharenet_open(link_path, (u8[6]){ 0 }, false);
 }
 
+/* The link's path is a symbolic link (planted, say, to a file of root's). */
+static void t_link_symlink(void)
+{
+	int fd = mkstemp(link_path);
+	char target[] = "/tmp/launcher-test-target.XXXXXX";
+	int tfd = mkstemp(target);
+
+	if (fd < 0 || tfd < 0)
+		fail("mkstemp: %s", strerror(errno));
+	close(fd);
+	close(tfd);
+	unlink(link_path);
+	if (symlink(target, link_path))
+		fail("symlink: %s", strerror(errno));
+	unlink(target);			/* dangling: O_CREAT would make it */
+	link_made = true;
+	atexit(link_cleanup);
+	sharenet_open(link_path, (u8[6]){ 0 }, false);
+}
+
+/* Someone cuts the link's file short under the launchers. */
+static void t_link_truncated(void)
+{
+	struct sharenet *a = link_port(1), *b = link_port(2);
+	static u8 buf[NET_MAX_FRAME];
+	u8 *f = link_frame(2, false, 1, 100, 0x22);
+	int fd = open(link_path, O_RDWR);
+
+	if (fd < 0 || unlink(link_path) || ftruncate(fd, 0))
+		fail("cutting the link short: %s", strerror(errno));
+	link_made = false;
+	link_send(a, f, 100);
+	link_get(b, 0, buf);
+}
+
+/* A vmlinux whose program headers are misaligned in the file. */
+static void t_elf_misaligned(void)
+{
+	static u8 img[4096];
+	Elf32_Ehdr *eh = (void *)img;
+	Elf32_Phdr ph = { 0 };
+	char path[] = "/tmp/launcher-test-elf.XXXXXX";
+	int fd;
+
+	memcpy(eh->e_ident, ELFMAG, SELFMAG);
+	eh->e_ident[EI_CLASS] = ELFCLASS32;
+	eh->e_ident[EI_DATA] = ELFDATA2LSB;
+	eh->e_type = ET_EXEC;
+	eh->e_machine = EM_386;
+	eh->e_phentsize = sizeof(ph);
+	eh->e_phnum = 1;
+	eh->e_phoff = 0x101;
+	eh->e_entry = 0x100000;
+	ph.p_type = PT_LOAD;
+	ph.p_paddr = 0x100000;
+	ph.p_filesz = 0x100;
+	ph.p_memsz = 0x100;
+	memcpy(img + 0x101, &ph, sizeof(ph));
+	fd = mkstemp(path);
+	if (fd < 0 || write(fd, img, sizeof(img)) != sizeof(img))
+		fail("mkstemp: %s", strerror(errno));
+	close(fd);
+	boot(4 * RAM_SIZE);
+	load_kernel(&g, path);
+	unlink(path);
+	if (g.entry != 0x100000 || memcmp(gmem(0x100000), img, 0x100))
+		fail("entry 0x%x", g.entry);
+}
+
 enum expect { SERVED, STOPPED };
 
 static const struct test {
@@ -1267,6 +1476,9 @@ static const struct test {
 	{ "console output into a stalled stdout leaves the run loop free", t_stdout_stalled, SERVED },
 	{ "reset while the device is busy with a buffer", t_reset_in_flight, SERVED },
 	{ "a kick after a reset is not served before DRIVER_OK", t_kick_after_reset, SERVED },
+	{ "console input after a reset waits for the port to open again", t_input_after_reset,
+	  SERVED },
+	{ "console control message racing a reset", t_ctrl_reset, SERVED },
 	{ "the guest's driver fails the device", t_driver_failed, STOPPED },
 	{ "an indirect descriptor, not offered", t_indirect, STOPPED },
 	{ "console output of 40 MB in one buffer", t_console_huge, SERVED },
@@ -1289,6 +1501,9 @@ static const struct test {
 	{ "link: a ninth port is refused", t_link_ports, STOPPED },
 	{ "link: a dead launcher's port is taken again", t_link_dead_owner, SERVED },
 	{ "link: a file that is not a link is refused", t_link_not_ours, STOPPED },
+	{ "link: a symbolic link is refused", t_link_symlink, STOPPED },
+	{ "link: the file cut short under the launchers", t_link_truncated, STOPPED },
+	{ "kernel: an ELF file with misaligned program headers", t_elf_misaligned, SERVED },
 };
 
 /* Run one test in a child; its stderr comes back as diagnostics. */
