@@ -69,7 +69,6 @@ struct share_file {
 
 struct sharenet {
 	struct share_file *f;
-	const char *path;
 	unsigned int me;		/* our port */
 	u32 head[SHARE_PORTS];		/* ours, of ring[me][to] */
 	u32 tail[SHARE_PORTS];		/* ours, of ring[from][me] */
@@ -284,7 +283,6 @@ struct sharenet *sharenet_open(const char *path, u8 mac[6], bool mac_set)
 
 	if (!s)
 		die("out of memory");
-	s->path = path;
 	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		die("--sharenet=%s: %s", path, strerror(errno));

@@ -334,7 +334,8 @@ static void *queue_worker(void *arg)
 		}
 		vq->kicked = false;
 		gen = vq->gen;
-		while (dev->started && vq->ready && gen == vq->gen) {
+		/* (A kick by eventfd never passed handle_notify(): take the ring here.) */
+		while (dev->started && vq_ready(g, vq) && gen == vq->gen) {
 			want_kicks(vq, false);
 			while (gen == vq->gen && (head = next_chain(g, vq, iov, &out, &in)) >= 0) {
 				u32 len;

@@ -149,3 +149,16 @@ vq_served() {
 		fail "$1:none: launcher exit status $rc, not 0"
 	fi
 }
+
+# root_image IMG MNT: a new 16 MB ext2 image IMG, mounted on MNT, with
+# busybox in /bin and empty /dev, /proc, /sys and /sbin: a guest's root
+# once the caller has added an init and unmounted it.
+root_image() {
+	mkdir -p "$2"
+	rm -f "$1"
+	truncate -s 16M "$1"
+	mke2fs -q -F "$1" >/dev/null 2>&1 || mke2fs -F "$1" >/dev/null || fail "mke2fs failed"
+	mount -o loop "$1" "$2" || fail "cannot loop-mount the image"
+	mkdir -p "$2/bin" "$2/sbin" "$2/dev" "$2/proc" "$2/sys"
+	cp /bin/busybox "$2/bin/busybox"
+}

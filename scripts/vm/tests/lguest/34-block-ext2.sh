@@ -6,14 +6,7 @@
 . /tests/lib.sh
 . /tests/lguest.sh
 d=$LGDIR/blk
-mkdir -p "$d" "$d/mnt"
-rm -f "$d/root.img"
-truncate -s 16M "$d/root.img"
-mke2fs -q -F "$d/root.img" >/dev/null 2>&1 || mke2fs -F "$d/root.img" >/dev/null ||
-	fail "mke2fs failed"
-mount -o loop "$d/root.img" "$d/mnt" || fail "cannot loop-mount the image"
-mkdir -p "$d/mnt/bin" "$d/mnt/dev" "$d/mnt/proc"
-cp /bin/busybox "$d/mnt/bin/busybox"
+root_image "$d/root.img" "$d/mnt"
 echo "hello from the host" >"$d/mnt/hello"
 cat >"$d/mnt/init" <<'INIT'
 #!/bin/busybox sh

@@ -9,14 +9,7 @@
 . /tests/lguest.sh
 modprobe tun 2>/dev/null
 d=$LGDIR/seed
-mkdir -p "$d" "$d/mnt"
-rm -f "$d/rootfs.img"
-truncate -s 16M "$d/rootfs.img"
-mke2fs -q -F "$d/rootfs.img" >/dev/null 2>&1 || mke2fs -F "$d/rootfs.img" >/dev/null ||
-	fail "mke2fs failed"
-mount -o loop "$d/rootfs.img" "$d/mnt" || fail "cannot loop-mount the image"
-mkdir -p "$d/mnt/bin" "$d/mnt/sbin" "$d/mnt/dev" "$d/mnt/proc" "$d/mnt/sys"
-cp /bin/busybox "$d/mnt/bin/busybox"
+root_image "$d/rootfs.img" "$d/mnt"
 cat >"$d/mnt/sbin/init" <<'INIT'
 #!/bin/busybox sh
 b=/bin/busybox
