@@ -224,13 +224,17 @@ static u32 take_top(struct guest *g, u32 len, const char *what)
 }
 
 /*
- * Initial page tables: all of guest memory (RAM and device pages) mapped
- * with 4 KB pages at 0 and again at PAGE_OFFSET, both through the same
- * page tables.  The guest replaces them early in its boot.
+ * Initial page tables: guest memory (RAM and device pages, or its low
+ * memory if it has more) mapped with 4 KB pages at 0 and again at
+ * PAGE_OFFSET, both through the same page tables.  The guest replaces
+ * them early in its boot.
  */
 static void build_pagetables(struct guest *g)
 {
 	u32 pages = g->ram_pages + DEVICE_PAGES;
+
+	if (g->low_end < g->ram_pages * PAGE_SIZE)
+		pages = g->low_end / PAGE_SIZE;
 	u32 ntables = (pages + PTES_PER_TABLE - 1) / PTES_PER_TABLE;
 	u32 tables = take_top(g, ntables * PAGE_SIZE, "the initial page tables");
 	u32 *pgdir, *pte, i;
@@ -289,6 +293,13 @@ void setup_boot(struct guest *g, const char *cmdline, const char *initrd)
 	bp->e820_table[0].size = g->reserved_start;
 	bp->e820_table[0].type = E820_RAM;
 	bp->e820_table[1].addr = g->reserved_start;
-	bp->e820_table[1].size = (u64)g->ram_pages * PAGE_SIZE - g->reserved_start;
+	bp->e820_table[1].size = g->low_end - g->reserved_start;
 	bp->e820_table[1].type = E820_RESERVED;
+	/* Memory above what we used: the guest's high memory. */
+	if (g->low_end < g->ram_pages * PAGE_SIZE) {
+		bp->e820_entries = 3;
+		bp->e820_table[2].addr = g->low_end;
+		bp->e820_table[2].size = (u64)g->ram_pages * PAGE_SIZE - g->low_end;
+		bp->e820_table[2].type = E820_RAM;
+	}
 }

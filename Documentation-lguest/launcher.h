@@ -34,7 +34,13 @@ typedef unsigned long long u64;
 #define PAGE_SIZE		4096u
 #define PAGE_OFFSET		0xc0000000u
 #define MIN_MEM_MB		32
-#define MAX_MEM_MB		768
+#define MAX_MEM_MB		2048
+/*
+ * What the launcher puts in guest memory (boot data, page tables, the
+ * initrd) stays below this, in what any guest kernel can reach in its
+ * linear mapping, above which a guest needs HIGHMEM.
+ */
+#define LOW_MEM_MB		768
 #define DEVICE_PAGES		1
 
 #define VQ_ENTRIES		256
@@ -110,6 +116,7 @@ struct guest {
 	u8 *mem;		/* guest-physical 0 in our address space */
 	u32 ram_pages;	/* guest RAM, in pages */
 	u32 top;		/* allocations below it are taken (gpa) */
+	u32 low_end;		/* the first top: the end of low memory */
 	u32 entry;		/* guest-physical entry point */
 	u32 pgdir;		/* guest-physical page directory */
 	u32 boot_params;	/* guest-physical boot_params page */

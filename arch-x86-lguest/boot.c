@@ -19,6 +19,8 @@
 #include <linux/panic_notifier.h>
 #include <linux/pm.h>
 #include <linux/export.h>
+#include <linux/nmi.h>
+#include <linux/acpi.h>
 #include <asm/bootparam.h>
 #include <asm/desc.h>
 #include <asm/paravirt.h>
@@ -78,7 +80,7 @@ static void lguest_async_hcall(unsigned long call, unsigned long arg1,
  * In a lazy MMU or CPU section (a batch of page-table updates, a context
  * switch) the calls that only update the host's view of us are queued:
  * one trap into the host for the whole batch, when the section ends.
- * Uniprocessor: one mode for the machine.
+ * The guest has one CPU: one mode for the machine.
  */
 static enum { LAZY_NONE, LAZY_MMU, LAZY_CPU } lguest_lazy_mode;
 
@@ -387,9 +389,12 @@ static unsigned long lguest_tsc_khz(void)
 /*
  * CPUID, filtered: nothing a ring-1 guest cannot use (large and global
  * pages, sysenter, MTRR/PAT/MCE, the local APIC, monitor/mwait, XSAVE,
- * SMEP/SMAP/UMIP) and no host hypervisor leaves; HYPERVISOR set.  No TSC
- * either if the host could not give us its rate: there is no PIT here to
- * measure it against.
+ * SMEP/SMAP/UMIP, the architectural performance counters) and no host
+ * hypervisor leaves; HYPERVISOR set.  The TSC stays even when the host
+ * could not give us its rate: the kernel then finds it cannot calibrate
+ * it (there is no PIT here to measure against) and keeps it for what
+ * needs no rate, such as early entropy, where a missing TSC would have it
+ * poll a PIT that is not there.
  */
 static void lguest_cpuid(unsigned int *ax, unsigned int *bx, unsigned int *cx,
 			 unsigned int *dx)
@@ -404,8 +409,6 @@ static void lguest_cpuid(unsigned int *ax, unsigned int *bx, unsigned int *cx,
 			 BIT(X86_FEATURE_MCA) | BIT(X86_FEATURE_APIC) | BIT(X86_FEATURE_PSE36) |
 			 BIT(X86_FEATURE_ACPI) | BIT(X86_FEATURE_DS) | BIT(X86_FEATURE_VME) |
 			 BIT(X86_FEATURE_DE));
-		if (!lguest_data.tsc_khz)
-			*dx &= ~BIT(X86_FEATURE_TSC);
 		*cx &= ~(BIT(X86_FEATURE_MWAIT & 31) | BIT(X86_FEATURE_XSAVE & 31) |
 			 BIT(X86_FEATURE_OSXSAVE & 31) | BIT(X86_FEATURE_VMX & 31) |
 			 BIT(X86_FEATURE_X2APIC & 31) | BIT(X86_FEATURE_TSC_DEADLINE_TIMER & 31) |
@@ -417,6 +420,7 @@ static void lguest_cpuid(unsigned int *ax, unsigned int *bx, unsigned int *cx,
 			 BIT(X86_FEATURE_INVPCID & 31) | BIT(X86_FEATURE_FSGSBASE & 31));
 		*cx &= ~BIT(X86_FEATURE_UMIP & 31);
 		break;
+	case 0xa:	/* no performance counters */
 	case 0xd:
 		*ax = *bx = *cx = *dx = 0;
 		break;
@@ -658,6 +662,12 @@ static void __init __noreturn lguest_init(void)
 	x86_platform.get_wallclock = lguest_get_wallclock;
 	x86_platform.set_wallclock = lguest_set_wallclock;
 	x86_init.resources.probe_roms = lguest_noop_init;
+	/* No BIOS tables to look for, no other CPU to start in real mode. */
+	x86_init.mpparse.find_mptable = x86_init_noop;
+	x86_init.mpparse.early_parse_smp_cfg = x86_init_noop;
+	x86_init.mpparse.parse_smp_cfg = x86_init_noop;
+	x86_platform.realmode_reserve = x86_init_noop;
+	x86_platform.realmode_init = x86_init_noop;
 	x86_init.irqs.pre_vector_init = lguest_init_irqs;
 	x86_init.timers.timer_init = lguest_time_init;
 	x86_init.timers.wallclock_init = lguest_noop_init;
@@ -668,6 +678,16 @@ static void __init __noreturn lguest_init(void)
 	atomic_notifier_chain_register(&panic_notifier_list, &lguest_panic_nb);
 	/* No PCI and no port I/O: lguest_bus carries the devices. */
 	pci_probe = 0;
+	/*
+	 * No firmware tables, one CPU and no local APIC: the kernel finds
+	 * no MP table and boots uniprocessor.  No performance counters
+	 * either, so no NMI watchdog: the host watches its own CPUs, and a
+	 * guest stalled by its host is no lockup of the guest's.
+	 */
+#ifdef CONFIG_ACPI
+	disable_acpi();
+#endif
+	hardlockup_detector_disable();
 	setup_force_cpu_cap(X86_FEATURE_PV_DEPRIV);
 
 	/* The host's switcher lives at the top of every address space. */

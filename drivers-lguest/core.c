@@ -6,7 +6,9 @@
  * The switcher lives in a fixed 4 MB slot at the top of the host's
  * vmalloc area, right below the LDT remap (or the kmap area), so that it
  * has the same address in the host and in every guest: the guests are
- * told to keep everything from the slot up to 4 GB free.
+ * told to keep everything from the slot up to 4 GB free.  The slot holds
+ * the switcher's text, then a set of pages for each host CPU: a guest
+ * runs on the pages of the CPU its launcher thread happens to be on.
  */
 #define pr_fmt(fmt) "lguest: " fmt
 
@@ -20,7 +22,6 @@
 #include "lg.h"
 
 unsigned long switcher_addr;
-struct lguest_cpu_pages *lguest_pages;
 
 /* Page i of the switcher slot (text, then the per-CPU pages). */
 struct page *switcher_page(unsigned int i)
@@ -28,15 +29,32 @@ struct page *switcher_page(unsigned int i)
 	return vmalloc_to_page((void *)(switcher_addr + i * PAGE_SIZE));
 }
 
+/* The index in the slot of the first of a CPU's pages. */
+unsigned int switcher_cpu_page(unsigned int cpu)
+{
+	return SWITCHER_TEXT_PAGES + cpu * SWITCHER_PAGES_PER_CPU;
+}
+
+struct lguest_cpu_pages *switcher_cpu_pages(unsigned int cpu)
+{
+	return (void *)(switcher_addr + switcher_cpu_page(cpu) * PAGE_SIZE);
+}
+
 static int map_switcher(void)
 {
-	unsigned long size = (SWITCHER_TEXT_PAGES + SWITCHER_PAGES_PER_CPU) * PAGE_SIZE;
+	unsigned long size = switcher_cpu_page(nr_cpu_ids) * PAGE_SIZE;
 	unsigned long slot = VMALLOC_END & PMD_MASK;
 	void *p;
 
 	if (lguest_switcher_end - lguest_switcher_start > SWITCHER_TEXT_PAGES * PAGE_SIZE) {
 		pr_err("switcher text does not fit its %d pages\n", SWITCHER_TEXT_PAGES);
 		return -EINVAL;
+	}
+	if (size > SWITCHER_SLOT_SIZE) {
+		pr_err("the switcher slot has room for %lu CPUs, not %u\n",
+		       (SWITCHER_SLOT_SIZE / PAGE_SIZE - SWITCHER_TEXT_PAGES) /
+		       SWITCHER_PAGES_PER_CPU, nr_cpu_ids);
+		return -E2BIG;
 	}
 	if (slot < VMALLOC_START || slot + size > VMALLOC_END) {
 		pr_err("no room for the switcher below %#lx\n", (unsigned long)VMALLOC_END);
@@ -55,7 +73,6 @@ static int map_switcher(void)
 	}
 	memcpy(p, lguest_switcher_start, lguest_switcher_end - lguest_switcher_start);
 	switcher_addr = slot;
-	lguest_pages = p + SWITCHER_TEXT_PAGES * PAGE_SIZE;
 	return 0;
 }
 
@@ -132,10 +149,30 @@ void write_data64(struct lguest *lg, size_t off, u64 val)
 }
 
 /*
- * Run the guest until it needs the launcher: returns 1 with *ex filled
- * in, or -EINTR if a signal is pending.  Called with lg->lock held.
+ * Something the guest must see at once (an interrupt, a break): make it
+ * leave the guest if it runs on another CPU now.  An IPI is a host
+ * interrupt there, after which run_guest() looks again; one sent just
+ * before the guest is entered waits, interrupts being off, and ends its
+ * first instruction.
  */
-int run_guest(struct lguest *lg, struct lguest_exit *ex)
+void kick_guest(struct lguest *lg)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&lg->runner_lock, flags);
+	if (lg->runner)
+		kick_process(lg->runner);
+	spin_unlock_irqrestore(&lg->runner_lock, flags);
+}
+
+static void set_runner(struct lguest *lg, struct task_struct *tsk)
+{
+	spin_lock_irq(&lg->runner_lock);
+	lg->runner = tsk;
+	spin_unlock_irq(&lg->runner_lock);
+}
+
+static int run_guest_loop(struct lguest *lg, struct lguest_exit *ex)
 {
 	while (!lg->dead) {
 		if (signal_pending(current))
@@ -168,6 +205,20 @@ int run_guest(struct lguest *lg, struct lguest_exit *ex)
 	ex->reason = lg->exit_reason;
 	strscpy(ex->message, lg->dead_msg, sizeof(ex->message));
 	return 1;
+}
+
+/*
+ * Run the guest until it needs the launcher: returns 1 with *ex filled
+ * in, or -EINTR if a signal is pending.  Called with lg->lock held.
+ */
+int run_guest(struct lguest *lg, struct lguest_exit *ex)
+{
+	int ret;
+
+	set_runner(lg, current);
+	ret = run_guest_loop(lg, ex);
+	set_runner(lg, NULL);
+	return ret;
 }
 
 static int __init lguest_init(void)

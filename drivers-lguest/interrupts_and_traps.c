@@ -105,8 +105,7 @@ void load_idt_entry(struct lguest *lg, u32 entry, u64 desc)
 		return;
 	}
 	lg->idt[entry] = g;
-	if (loaded_guest == lg)
-		loaded_guest = NULL;
+	lg->tables_changed = true;
 }
 
 static enum hrtimer_restart clockevent_fired(struct hrtimer *timer)
@@ -136,6 +135,7 @@ void raise_irq(struct lguest *lg, unsigned int irq)
 {
 	set_bit(irq, &lg->irqs_pending);
 	wake_up(&lg->irq_wq);
+	kick_guest(lg);
 }
 
 /* An irq the guest has not masked, or -1. */

@@ -28,6 +28,9 @@ struct lguest_stats {
 	unsigned long guest_irqs;	/* virtual interrupts delivered */
 	unsigned long eventfd_notifies;	/* LHCALL_NOTIFYs that signalled an eventfd */
 	unsigned long returns;		/* read()s that returned to the launcher */
+	unsigned long pinned;		/* guest pages pinned */
+	unsigned long pinned_highmem;	/* ... of which in the host's high memory */
+	unsigned long migrations;	/* entries on another CPU than the last */
 };
 
 struct eventfd_ctx;
@@ -65,6 +68,8 @@ struct lguest {
 	struct desc_struct *ldt;	/* LHCALL_SET_LDT, checked; or NULL */
 	u32 ldt_entries;
 	struct desc_struct gdt[GDT_ENTRIES];	/* its descriptors, as the CPU sees them */
+	bool tables_changed;		/* GDT, IDT or LDT since the switcher's copy */
+	int slot_cpu;			/* whose switcher pages its slot maps, or -1 */
 	struct fxregs_state fpu __aligned(16);	/* x87/SSE: no XSAVE for guests */
 
 	/* Shadow page tables. */
@@ -84,6 +89,8 @@ struct lguest {
 	struct hrtimer timer;		/* the guest's clockevent: irq 0 */
 	wait_queue_head_t irq_wq;	/* a halted guest and LHREQ_BREAK wait here */
 	atomic_t break_requested;
+	spinlock_t runner_lock;		/* protects runner */
+	struct task_struct *runner;	/* in run_guest(), to kick out of the guest */
 
 	/* Notifications that go straight to a launcher thread. */
 	spinlock_t eventfd_lock;
@@ -99,8 +106,10 @@ extern char switch_to_guest[], lguest_trap_stubs[];
 
 /* core.c */
 extern unsigned long switcher_addr;
-extern struct lguest_cpu_pages *lguest_pages;
 struct page *switcher_page(unsigned int i);
+struct lguest_cpu_pages *switcher_cpu_pages(unsigned int cpu);
+unsigned int switcher_cpu_page(unsigned int cpu);
+void kick_guest(struct lguest *lg);
 void __printf(2, 3) kill_guest(struct lguest *lg, const char *fmt, ...);
 void __user *gpa_user(struct lguest *lg, u32 gpa, u32 len);
 bool read_gpa(struct lguest *lg, u32 gpa, u32 *val);
@@ -118,6 +127,7 @@ bool notify_eventfd(struct lguest *lg, u32 addr);
 
 /* page_tables.c */
 int init_shadow(struct lguest *lg, u32 pgdir);
+void map_switcher_cpu(struct lguest *lg, unsigned int cpu);
 void free_shadow(struct lguest *lg);
 void flush_shadow(struct lguest *lg);
 void flush_shadow_one(struct lguest *lg, u32 vaddr);
@@ -156,7 +166,6 @@ int lguest_device_init(void);
 void lguest_device_remove(void);
 
 /* x86/core.c */
-extern struct lguest *loaded_guest;
 int lguest_arch_init(void);
 void lguest_arch_exit(void);
 void lguest_arch_setup_pages(void);

@@ -242,6 +242,7 @@ static ssize_t lg_write(struct file *file, const char __user *ubuf, size_t len, 
 			return -ENOENT;
 		atomic_set(&lg->break_requested, 1);
 		wake_up(&lg->irq_wq);
+		kick_guest(lg);
 		return len;
 	case LHREQ_EVENTFD:
 		return lg_eventfd(lg, ubuf, len);
@@ -259,6 +260,9 @@ static int lg_open(struct inode *inode, struct file *file)
 	mutex_init(&lg->lock);
 	init_waitqueue_head(&lg->irq_wq);
 	spin_lock_init(&lg->eventfd_lock);
+	spin_lock_init(&lg->runner_lock);
+	/* Its slot maps no CPU's pages yet: no CPU's are loaded for it. */
+	lg->slot_cpu = -1;
 	init_clockevent(lg);
 	file->private_data = lg;
 	return 0;
@@ -270,13 +274,12 @@ static int lg_release(struct inode *inode, struct file *file)
 	unsigned int i;
 
 	hrtimer_cancel(&lg->timer);
-	if (loaded_guest == lg)
-		loaded_guest = NULL;
 	if (lg->initialized && log_stats)
-		pr_info("guest exits: %lu (page faults %lu, hypercalls %lu, host irqs %lu); guest irqs %lu; host nmis %lu; eventfd notifies %lu; launcher returns %lu\n",
+		pr_info("guest exits: %lu (page faults %lu, hypercalls %lu, host irqs %lu); guest irqs %lu; host nmis %lu; eventfd notifies %lu; launcher returns %lu; pages pinned %lu (highmem %lu); cpu migrations %lu\n",
 			lg->stats.exits, lg->stats.page_faults, lg->stats.hypercalls,
 			lg->stats.host_irqs, lg->stats.guest_irqs, lg->stats.host_nmis,
-			lg->stats.eventfd_notifies, lg->stats.returns);
+			lg->stats.eventfd_notifies, lg->stats.returns, lg->stats.pinned,
+			lg->stats.pinned_highmem, lg->stats.migrations);
 	for (i = 0; i < lg->num_eventfds; i++)
 		eventfd_ctx_put(lg->eventfds[i].ctx);
 	free_shadow(lg);

@@ -48,15 +48,16 @@ static struct page *pin_guest_page(struct lguest *lg, u32 pfn)
 		return NULL;
 	}
 	lg->pinned[pfn] = page;
+	lg->stats.pinned++;
+	if (PageHighMem(page))
+		lg->stats.pinned_highmem++;
 	return page;
 }
 
 /*
  * The shadow page directory maps the switcher slot with a page table of
- * its own: text, host state and the LDT read-only, the register page read-write
- * (ring 0 only: the guest kernel runs in ring 1, which the MMU counts as
- * supervisor, but every field the switcher takes from that page is
- * rewritten by the host or checked before each entry).
+ * its own: the text read-only, and the pages of the host CPU the guest
+ * runs on (map_switcher_cpu()).
  */
 int init_shadow(struct lguest *lg, u32 pgdir)
 {
@@ -70,14 +71,38 @@ int init_shadow(struct lguest *lg, u32 pgdir)
 	pt = page_address(lg->slot_pt);
 	for (i = 0; i < SWITCHER_TEXT_PAGES; i++)
 		pt[first + i] = page_to_phys(switcher_page(i)) | _PAGE_PRESENT;
-	pt[first + i] = page_to_phys(switcher_page(i)) | _PAGE_PRESENT | _PAGE_RW;
-	/* The read-only page and the LDT pages. */
-	for (i++; i < SWITCHER_TEXT_PAGES + SWITCHER_PAGES_PER_CPU; i++)
-		pt[first + i] = page_to_phys(switcher_page(i)) | _PAGE_PRESENT;
 	((u32 *)page_address(lg->shadow_pgdir))[switcher_pgd_index()] =
 		page_to_phys(lg->slot_pt) | _PAGE_PRESENT | _PAGE_RW;
 	lg->guest_pgdir = pgdir;
 	return 0;
+}
+
+/*
+ * Map host CPU cpu's pages into the guest's slot, in place of those of
+ * the CPU it ran on before, so that it never sees another CPU's (which
+ * hold another guest's tables): the register page read-write (ring 0
+ * only: the guest kernel runs in ring 1, which the MMU counts as
+ * supervisor, but every field the switcher takes from that page is
+ * rewritten by the host or checked before each entry), the host state
+ * and tables and the LDT read-only.  The guest is not running: its cr3
+ * is reloaded, and its TLB flushed, on the way in.
+ */
+void map_switcher_cpu(struct lguest *lg, unsigned int cpu)
+{
+	unsigned int i, first = pte_index(switcher_addr) + switcher_cpu_page(cpu);
+	u32 *pt = page_address(lg->slot_pt);
+
+	if (lg->slot_cpu >= 0) {
+		lg->stats.migrations++;
+		memset(pt + pte_index(switcher_addr) + switcher_cpu_page(lg->slot_cpu), 0,
+		       SWITCHER_PAGES_PER_CPU * sizeof(*pt));
+	}
+	pt[first] = page_to_phys(switcher_page(switcher_cpu_page(cpu))) |
+		    _PAGE_PRESENT | _PAGE_RW;
+	for (i = 1; i < SWITCHER_PAGES_PER_CPU; i++)
+		pt[first + i] = page_to_phys(switcher_page(switcher_cpu_page(cpu) + i)) |
+				_PAGE_PRESENT;
+	lg->slot_cpu = cpu;
 }
 
 static void drop_shadow_pt(struct lguest *lg, unsigned int idx)

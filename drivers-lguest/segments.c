@@ -87,8 +87,7 @@ void load_gdt_entry(struct lguest *lg, u32 entry, u64 desc)
 	if (host_gdt_entry(entry) || !fix_descriptor(lg, "GDT", entry, &d))
 		return;
 	lg->gdt[entry] = d;
-	if (loaded_guest == lg)
-		loaded_guest = NULL;
+	lg->tables_changed = true;
 }
 
 void load_tls(struct lguest *lg, u32 gpa)
@@ -126,8 +125,7 @@ void load_ldt(struct lguest *lg, u32 vaddr, u32 entries)
 			return;
 		}
 	}
-	if (loaded_guest == lg)
-		loaded_guest = NULL;
+	lg->tables_changed = true;
 	lg->ldt_entries = 0;
 	if (entries && !read_guest_virt(lg, vaddr, lg->ldt, entries * LDT_ENTRY_SIZE)) {
 		kill_guest(lg, "cannot read the LDT at %#x", vaddr);

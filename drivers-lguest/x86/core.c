@@ -27,8 +27,16 @@
 #include <asm/trap_pf.h>
 #include "../lg.h"
 
-/* The guest whose tables are in the switcher pages now. */
-struct lguest *loaded_guest;
+/*
+ * Per host CPU: the guest whose tables are in its switcher pages, and
+ * how many entries of their LDT pages it filled.  A guest reloads them
+ * when it was not the last there, or has changed its tables, or has run
+ * on another CPU since (lguest.slot_cpu): each CPU's copy can be stale.
+ * A freed guest's pointer may stay here: a new guest at the same address
+ * starts with no slot_cpu, so it cannot be taken for the old one.
+ */
+static DEFINE_PER_CPU(struct lguest *, loaded_guest);
+static DEFINE_PER_CPU(u32, loaded_ldt_entries);
 
 static struct {
 	unsigned long offset;
@@ -39,12 +47,16 @@ static struct {
 static struct desc_struct switcher_cs = GDT_ENTRY_INIT(DESC_CODE32, 0, 0xfffff);
 static struct desc_struct switcher_ds = GDT_ENTRY_INIT(DESC_DATA32, 0, 0xfffff);
 
+/*
+ * Every possible CPU's GDT gets the switcher's segments, so that a CPU
+ * brought online later can run guests too (its GDT is not rebuilt).
+ */
 int lguest_arch_init(void)
 {
-	struct desc_struct *gdt = get_cpu_gdt_rw(0);
+	unsigned int cpu;
 
 	BUILD_BUG_ON(sizeof(struct lguest_cpu_pages) != SWITCHER_PAGES_PER_CPU * PAGE_SIZE);
-	BUILD_BUG_ON(ARRAY_SIZE(lguest_pages->ldt) != LGUEST_LDT_ENTRIES);
+	BUILD_BUG_ON(ARRAY_SIZE(((struct lguest_cpu_pages *)0)->ldt) != LGUEST_LDT_ENTRIES);
 
 	if (boot_cpu_has(X86_FEATURE_PV_DEPRIV)) {
 		pr_err("cannot run guests inside a paravirtualized guest\n");
@@ -54,37 +66,55 @@ int lguest_arch_init(void)
 		pr_err("this CPU has no FXSAVE/FXRSTOR: cannot keep a guest's FPU state\n");
 		return -ENODEV;
 	}
-	if (!desc_empty(&gdt[GDT_ENTRY_LGUEST_CS]) || !desc_empty(&gdt[GDT_ENTRY_LGUEST_DS])) {
-		pr_err("GDT entries %d and %d are in use\n", GDT_ENTRY_LGUEST_CS,
-		       GDT_ENTRY_LGUEST_DS);
-		return -EBUSY;
+	for_each_possible_cpu(cpu) {
+		struct desc_struct *gdt = get_cpu_gdt_rw(cpu);
+
+		if (!desc_empty(&gdt[GDT_ENTRY_LGUEST_CS]) ||
+		    !desc_empty(&gdt[GDT_ENTRY_LGUEST_DS])) {
+			pr_err("GDT entries %d and %d are in use\n", GDT_ENTRY_LGUEST_CS,
+			       GDT_ENTRY_LGUEST_DS);
+			return -EBUSY;
+		}
 	}
-	write_gdt_entry(gdt, GDT_ENTRY_LGUEST_CS, &switcher_cs, DESCTYPE_S);
-	write_gdt_entry(gdt, GDT_ENTRY_LGUEST_DS, &switcher_ds, DESCTYPE_S);
+	for_each_possible_cpu(cpu) {
+		struct desc_struct *gdt = get_cpu_gdt_rw(cpu);
+
+		write_gdt_entry(gdt, GDT_ENTRY_LGUEST_CS, &switcher_cs, DESCTYPE_S);
+		write_gdt_entry(gdt, GDT_ENTRY_LGUEST_DS, &switcher_ds, DESCTYPE_S);
+	}
 	return 0;
 }
 
 void lguest_arch_exit(void)
 {
-	struct desc_struct *gdt = get_cpu_gdt_rw(0);
 	struct desc_struct zero = { };
+	unsigned int cpu;
 
-	write_gdt_entry(gdt, GDT_ENTRY_LGUEST_CS, &zero, DESCTYPE_S);
-	write_gdt_entry(gdt, GDT_ENTRY_LGUEST_DS, &zero, DESCTYPE_S);
+	for_each_possible_cpu(cpu) {
+		struct desc_struct *gdt = get_cpu_gdt_rw(cpu);
+
+		write_gdt_entry(gdt, GDT_ENTRY_LGUEST_CS, &zero, DESCTYPE_S);
+		write_gdt_entry(gdt, GDT_ENTRY_LGUEST_DS, &zero, DESCTYPE_S);
+	}
 }
 
-/* What never changes in the switcher pages. */
+/* What never changes in the switcher pages, for each possible CPU. */
 void lguest_arch_setup_pages(void)
 {
-	struct lguest_ro_page *ro = &lguest_pages->ro;
+	unsigned int cpu;
 
-	ro->guest_tss.ss0 = LGUEST_DS;
-	ro->guest_tss.sp0 = (unsigned long)(&lguest_pages->rw.regs + 1);
-	ro->guest_tss.io_bitmap_base = sizeof(ro->guest_tss);
-	ro->guest_gdt_desc.size = GDT_ENTRIES * 8 - 1;
-	ro->guest_gdt_desc.address = (unsigned long)ro->guest_gdt;
-	ro->guest_idt_desc.size = IDT_ENTRIES * 8 - 1;
-	ro->guest_idt_desc.address = (unsigned long)ro->guest_idt;
+	for_each_possible_cpu(cpu) {
+		struct lguest_cpu_pages *p = switcher_cpu_pages(cpu);
+		struct lguest_ro_page *ro = &p->ro;
+
+		ro->guest_tss.ss0 = LGUEST_DS;
+		ro->guest_tss.sp0 = (unsigned long)(&p->rw.regs + 1);
+		ro->guest_tss.io_bitmap_base = sizeof(ro->guest_tss);
+		ro->guest_gdt_desc.size = GDT_ENTRIES * 8 - 1;
+		ro->guest_gdt_desc.address = (unsigned long)ro->guest_gdt;
+		ro->guest_idt_desc.size = IDT_ENTRIES * 8 - 1;
+		ro->guest_idt_desc.address = (unsigned long)ro->guest_idt;
+	}
 	switcher_entry.offset = switcher_addr + (switch_to_guest - lguest_switcher_start);
 	switcher_entry.segment = LGUEST_CS;
 }
@@ -131,12 +161,11 @@ static unsigned int stub_dpl(const struct lguest *lg, unsigned int vector)
 	return 3;
 }
 
-/* Entries of the switcher's LDT pages the last guest loaded there filled. */
-static u32 ldt_used;
-
-static void load_guest_tables(struct lguest *lg)
+/* The guest's tables into this CPU's switcher pages p. */
+static void load_guest_tables(struct lguest *lg, struct lguest_cpu_pages *p)
 {
-	struct lguest_ro_page *ro = &lguest_pages->ro;
+	struct lguest_ro_page *ro = &p->ro;
+	u32 *ldt_used = this_cpu_ptr(&loaded_ldt_entries);
 	unsigned long stubs = switcher_addr + (lguest_trap_stubs - lguest_switcher_start);
 	unsigned int i;
 
@@ -147,14 +176,14 @@ static void load_guest_tables(struct lguest *lg)
 			      DESC_TSS, sizeof(ro->guest_tss) - 1);
 	memset(&ro->guest_gdt[GDT_ENTRY_DOUBLEFAULT_TSS], 0, sizeof(struct desc_struct));
 	/* The guest can read these pages: nothing of another guest's LDT. */
-	if (ldt_used > lg->ldt_entries)
-		memset(lguest_pages->ldt + lg->ldt_entries, 0,
-		       (ldt_used - lg->ldt_entries) * sizeof(*lg->ldt));
-	ldt_used = lg->ldt_entries;
+	if (*ldt_used > lg->ldt_entries)
+		memset(p->ldt + lg->ldt_entries, 0,
+		       (*ldt_used - lg->ldt_entries) * sizeof(*lg->ldt));
+	*ldt_used = lg->ldt_entries;
 	if (lg->ldt_entries) {
-		memcpy(lguest_pages->ldt, lg->ldt, lg->ldt_entries * sizeof(*lg->ldt));
+		memcpy(p->ldt, lg->ldt, lg->ldt_entries * sizeof(*lg->ldt));
 		set_tssldt_descriptor(&ro->guest_gdt[GDT_ENTRY_LDT],
-				      (unsigned long)lguest_pages->ldt, DESC_LDT,
+				      (unsigned long)p->ldt, DESC_LDT,
 				      lg->ldt_entries * LDT_ENTRY_SIZE - 1);
 		ro->guest_ldt = GDT_ENTRY_LDT * 8;
 	} else {
@@ -164,7 +193,8 @@ static void load_guest_tables(struct lguest *lg)
 	for (i = 0; i < IDT_ENTRIES; i++)
 		pack_gate(&ro->guest_idt[i], GATE_INTERRUPT, stubs + LGUEST_STUB_SIZE * i,
 			  stub_dpl(lg, i), 0, LGUEST_CS);
-	loaded_guest = lg;
+	this_cpu_write(loaded_guest, lg);
+	lg->tables_changed = false;
 }
 
 /* Vectors whose trap is the host's business, not the guest's. */
@@ -180,7 +210,11 @@ static bool host_vector(u32 trapnum)
  */
 static void deliver_host_trap(u32 vector)
 {
-	gate_desc *g = (gate_desc *)lguest_pages->ro.host_idt_desc.address + vector;
+	struct desc_ptr idt;
+	gate_desc *g;
+
+	store_idt(&idt);
+	g = (gate_desc *)idt.address + vector;
 
 	/* A machine check on a host built without MCE support has no gate. */
 	if (!g->bits.p) {
@@ -210,14 +244,17 @@ static void deliver_host_trap(u32 vector)
  */
 static unsigned int switch_to_guest_once(struct lguest *lg)
 {
-	struct lguest_cpu_pages *p = lguest_pages;
-	int cpu = smp_processor_id();
+	unsigned int cpu = smp_processor_id(), pending = 0, i;
+	struct lguest_cpu_pages *p = switcher_cpu_pages(cpu);
 	unsigned long dr1;
-	unsigned int pending = 0, i;
 	u64 sysenter_cs = 0;
 
-	if (loaded_guest != lg)
-		load_guest_tables(lg);
+	if (lg->slot_cpu != cpu) {
+		map_switcher_cpu(lg, cpu);
+		lg->tables_changed = true;
+	}
+	if (this_cpu_read(loaded_guest) != lg || lg->tables_changed)
+		load_guest_tables(lg, p);
 	p->rw.regs = lg->regs;
 	p->ro.guest_cr3 = page_to_phys(lg->shadow_pgdir);
 	if (boot_cpu_has(X86_FEATURE_SEP)) {
@@ -267,7 +304,7 @@ static unsigned int switch_to_guest_once(struct lguest *lg)
 		hw_breakpoint_restore();
 	if (sysenter_cs)
 		wrmsrl(MSR_IA32_SYSENTER_CS, sysenter_cs);
-	lg->regs = lguest_pages->rw.regs;
+	lg->regs = p->rw.regs;
 	/* A CPU may push a selector as 16 bits, leaving the rest stale. */
 	lg->regs.gs &= 0xffff;
 	lg->regs.fs &= 0xffff;

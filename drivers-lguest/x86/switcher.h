@@ -19,8 +19,9 @@
 /* The slot: 4 MB, one page-table page of the host and of every guest. */
 #define SWITCHER_SLOT_SIZE	(4 << 20)
 /*
- * Switcher text, then per guest CPU (uniprocessor: one) a register page,
- * a read-only page and the guest's LDT (8192 descriptors, 16 pages).
+ * Switcher text, then for each host CPU a register page, a read-only page
+ * and the LDT of the guest it runs (8192 descriptors, 16 pages): room for
+ * 56 CPUs in the slot.
  */
 #define SWITCHER_TEXT_PAGES	2
 #define SWITCHER_LDT_PAGES	16

@@ -956,9 +956,10 @@ GUEST(g_ldt_gone,
 "2:	hcall	98\n");
 
 /*
- * A guest sees the switcher's LDT pages (read-only): after another
- * guest's LDT (ldt_mark: 256 entries), none of it may show.  98: the 16
- * pages after the read-only page are all zero.
+ * A guest sees the switcher's LDT pages of the host CPU it runs on
+ * (read-only): after another guest's LDT there (ldt_mark: 256 entries),
+ * none of it may show.  The LDT pages follow the read-only page, which
+ * holds the GDT that sgdt shows.  98: those 16 pages are all zero.
  */
 GUEST(g_ldt_mark,
 "g_ldt_mark_entry:\n"
@@ -975,9 +976,11 @@ GUEST(g_ldt_peek,
 "g_ldt_peek_entry:\n"
 "	movl	$0x9000, %esp\n"
 "	lguest_init\n"
-"	movl	" STR(DATA_GPA) " + " STR(RESERVE_MEM_OFF) ", %esi\n"
-"	negl	%esi\n"
-"	addl	$0x4000, %esi\n"
+"	subl	$8, %esp\n"
+"	sgdt	2(%esp)\n"
+"	movl	4(%esp), %esi\n"
+"	andl	$0xfffff000, %esi\n"
+"	addl	$0x1000, %esi\n"
 "	movl	$0x4000, %ecx\n"
 "1:	lodsl\n"
 "	testl	%eax, %eax\n"

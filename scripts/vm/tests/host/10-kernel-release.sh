@@ -9,4 +9,7 @@ got=$(uname -r)
 [ "$(uname -m)" = i686 ] || fail "machine is $(uname -m), not i686"
 grep -q '^processor' /proc/cpuinfo || fail "no /proc/cpuinfo"
 n=$(grep -c '^processor' /proc/cpuinfo)
-[ "$n" = 1 ] || fail "$n CPUs online; the provided config is uniprocessor"
+want=$(sed -n 's/.*lgcpus=\([0-9]*\).*/\1/p' /proc/cmdline)
+[ -n "$want" ] || fail "no lgcpus= on the command line (scripts/boot sets it)"
+[ "$n" = "$want" ] || fail "$n CPUs online; QEMU was given $want (the provided config is SMP)"
+diag "$n CPUs online; $(dmesg | grep -o 'Dynamic Preempt: .*' | head -n 1)"

@@ -14,7 +14,7 @@ log="$LGDIR/hostclock.log"
 grep -q 'lguest-guest: init' "$log" || { tail -n 30 "$log" | sed 's/^/# /'; fail "the guest never ran its init"; }
 grep -E '# (clocksource|tsc):' "$log" | sed 's/^[0-9.]* /# /'
 grep -q 'clocksource: lguest' "$log" || fail "the guest's clocksource is not lguest"
-grep -q '# tsc: no' "$log" || fail "the guest was offered the TSC despite lg.use_tsc=0"
+grep -q '# tsc: no' "$log" || fail "the guest was offered the TSC as its clock despite lg.use_tsc=0"
 guest_result time "$log"
 d=$(sleep_seconds "$log")
 diag "sleep 2 took $d s of host time"
