@@ -12,7 +12,7 @@
 SHELL := /bin/bash
 S := scripts
 
-.PHONY: run check check-debug bench build apply deps fetch ktest check-bisect check-series selftest \
+.PHONY: run check check-debug check-distro bench build apply deps fetch ktest check-bisect check-series selftest \
 	patches config clean clean-cache help
 
 run: deps fetch
@@ -25,6 +25,11 @@ check: $(if $(KERNEL_ACCEPT),fetch)
 # The in-VM suite on a host kernel with lockdep, kmemleak, KFENCE, UBSAN...
 check-debug: deps fetch
 	@$(S)/check-debug $(if $(CPU),--cpu $(CPU))
+
+# lg.ko on a distribution's host kernel: Debian's i386 686 configuration,
+# its modules trimmed, in build/distro.  Slow: not part of 'make check'.
+check-distro: deps fetch
+	@$(S)/check-distro $(if $(CPU),--cpu $(CPU))
 
 # Microbenchmarks: host exits per operation, guest against native.
 bench: deps fetch
@@ -75,6 +80,7 @@ help:
 	@echo "make run           install, fetch, apply, build and boot a shell in QEMU"
 	@echo "make check         static checks and all tests (TAP; 'N passed, N failed')"
 	@echo "make check-debug   the in-VM tests on a debug host kernel (lockdep, kmemleak...)"
+	@echo "make check-distro  the in-VM tests on Debian's i386 686 config as host and guest"
 	@echo "make bench         lguest microbenchmarks: exits/op, guest vs native"
 	@echo "make ktest         build and boot-test with ktest.pl"
 	@echo "make build         apply the series and build kernel, programs, initramfs"

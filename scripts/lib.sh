@@ -49,3 +49,41 @@ as_root() {
 unknown_opt() {
 	die "unknown option '$1' (try '$prog --help')"
 }
+
+# Debian's i386 packages (busybox-static, trinity, linux-config-6.1...)
+# come through a private apt state.  Adding i386 to the machine's dpkg and
+# updating all of its sources breaks 'apt-get update' on bookworm (the
+# security i386 index fails its size check), so this state knows only the
+# i386 index of the machine's own bookworm main archive, and the
+# machine's apt configuration is left alone.  It is made afresh once per
+# run, on the first download.
+papt="$cache/apt-i386"
+papt_ready=0
+aptopts=()
+private_apt() {
+	local uri
+	[ $papt_ready = 1 ] && return 0
+	aptopts=(-o "Dir::State::Lists=$papt/lists" -o "Dir::State::status=$papt/status"
+		-o "Dir::Cache=$papt" -o "Dir::Cache::archives=$papt/archives"
+		-o "Dir::Etc::SourceList=$papt/etc/sources.list"
+		-o "Dir::Etc::SourceParts=/nonexistent"
+		-o "APT::Architecture=i386" -o "APT::Architectures::=i386"
+		-o "Debug::NoLocking=1" -o "APT::Sandbox::User=$(id -un)")
+	uri=$(apt-cache policy 2>/dev/null |
+		awk '$1 ~ /^[0-9]+$/ && $3 == "bookworm/main" { print $2; exit }')
+	[ -n "$uri" ] || die "no 'bookworm main' archive in the machine's apt sources"
+	rm -rf "$papt"
+	mkdir -p "$papt/lists/partial" "$papt/archives/partial" "$papt/etc"
+	: >"$papt/status"
+	echo "deb [arch=i386] $uri bookworm main" >"$papt/etc/sources.list"
+	apt-get "${aptopts[@]}" update -q >"$papt/update.log" 2>&1 ||
+		die "private i386 apt update failed (see $papt/update.log)"
+	papt_ready=1
+}
+
+# i386_download PACKAGE...: the .debs, in $papt.
+i386_download() {
+	private_apt
+	(cd "$papt" && apt-get "${aptopts[@]}" download "$@" >"$papt/download.log" 2>&1) ||
+		die "could not download $* for i386 (see $papt/download.log)"
+}

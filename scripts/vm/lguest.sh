@@ -151,8 +151,11 @@ vq_served() {
 }
 
 # root_image IMG MNT: a new 16 MB ext2 image IMG, mounted on MNT, with
-# busybox in /bin and empty /dev, /proc, /sys and /sbin: a guest's root
-# once the caller has added an init and unmounted it.
+# busybox in /bin, /dev/console and empty /proc, /sys and /sbin: a
+# guest's root once the caller has added an init and unmounted it.  The
+# console node is what a real root file system has too: a kernel without
+# DEVTMPFS_MOUNT (Debian's, for one: make check-distro) opens it for
+# init's output before anything could mount a devtmpfs.
 root_image() {
 	mkdir -p "$2"
 	rm -f "$1"
@@ -160,5 +163,6 @@ root_image() {
 	mke2fs -q -F "$1" >/dev/null 2>&1 || mke2fs -F "$1" >/dev/null || fail "mke2fs failed"
 	mount -o loop "$1" "$2" || fail "cannot loop-mount the image"
 	mkdir -p "$2/bin" "$2/sbin" "$2/dev" "$2/proc" "$2/sys"
+	mknod -m 600 "$2/dev/console" c 5 1 || fail "cannot make the image's /dev/console"
 	cp /bin/busybox "$2/bin/busybox"
 }
