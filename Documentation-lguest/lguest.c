@@ -278,7 +278,9 @@ int main(int argc, char **argv)
 		die("%ld MB of guest memory: need %d to %d", mb, MIN_MEM_MB, MAX_MEM_MB);
 
 	g.ram_pages = mb * (1024 * 1024 / PAGE_SIZE);
-	g.top = (mb < LOW_MEM_MB ? mb : LOW_MEM_MB) * (1024 * 1024);
+	g.top = g.ram_pages * PAGE_SIZE;
+	if (g.top > LOW_MEM_MB * (1024 * 1024))
+		g.top = LOW_MEM_MB * (1024 * 1024);
 	g.low_end = g.top;
 	g.mem = mmap(NULL, (size_t)(g.ram_pages + DEVICE_PAGES) * PAGE_SIZE,
 		     PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,

@@ -16,6 +16,7 @@ check() {	# check EXPECTED-TEXT ARGS...
 check "cannot open /nonexistent" 64 /nonexistent
 check "neither an ELF vmlinux nor a bzImage" 64 /etc/kernel.release
 check "need 32 to" 8 "$LGKERNEL"
+check "need 32 to 2048" 2049 "$LGKERNEL"
 check "not a memory size" lots "$LGKERNEL"
 check "usage:" 64
 check "cannot open /nonexistent" --initrd=/nonexistent 64 "$LGKERNEL"
