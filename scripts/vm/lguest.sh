@@ -19,10 +19,12 @@ stamp() {
 
 # run_guest PREFIX ARGS...: run a guest to its end; PREFIX.log has its
 # stamped console, PREFIX.err the launcher's messages, PREFIX.rc its exit
-# status and PREFIX.t0 the host uptime at its start.  A guest still running
-# after LGTIMEOUT seconds is killed (PREFIX.err says so; status 137).  The
-# guest's console input is the file LGSTDIN (default: none); LGOPTS are
-# more launcher options (devices); an empty LGINITRD boots without one.
+# status, PREFIX.t0 the host uptime at its start and PREFIX.pid the
+# launcher's pid.  A guest still running after LGTIMEOUT seconds is killed
+# (PREFIX.err says so; status 137).  The guest's console input is the file
+# LGSTDIN (default: none); LGOPTS are more launcher options (devices); an
+# empty LGINITRD boots without one; LGWRAP is a command the launcher is
+# run under (e.g. "taskset 1": the launcher's threads on CPU 0).
 # A host booted with lgslow=N (make check-debug: every checker on, in the
 # guests too) gives each guest N times as long.
 LGSLOW=1
@@ -35,12 +37,13 @@ run_guest() {
 	shift
 	read -r up _ </proc/uptime
 	echo "$up" >"$p.t0"
-	rm -f "$p.timeout"
+	rm -f "$p.timeout" "$p.pid" "$p.rc"
 	{
-		# shellcheck disable=SC2086 # LGOPTS is a list of options
-		lguest ${LGINITRD:+--initrd="$LGINITRD"} ${LGOPTS:-} "$LGMEM" "$LGKERNEL" quiet lgslow="$LGSLOW" "$@" \
+		# shellcheck disable=SC2086 # LGWRAP and LGOPTS are lists of words
+		${LGWRAP:-} lguest ${LGINITRD:+--initrd="$LGINITRD"} ${LGOPTS:-} "$LGMEM" "$LGKERNEL" quiet lgslow="$LGSLOW" "$@" \
 			<"${LGSTDIN:-/dev/null}" 2>"$p.err" &
 		lp=$!
+		echo "$lp" >"$p.pid"
 		# (not on our pipe, or the log would stay open while it sleeps)
 		(sleep "$LGTIMEOUT" && : >"$p.timeout" && kill -KILL $lp) >/dev/null 2>&1 &
 		wp=$!
@@ -165,4 +168,99 @@ root_image() {
 	mkdir -p "$2/bin" "$2/sbin" "$2/dev" "$2/proc" "$2/sys"
 	mknod -m 600 "$2/dev/console" c 5 1 || fail "cannot make the image's /dev/console"
 	cp /bin/busybox "$2/bin/busybox"
+}
+
+# guest_passed LOG: the guest of LOG (lgguest=test) ran its checks to
+# the end and none failed (skips are fine).  If not, says what went
+# wrong as diagnostics and returns 1.
+guest_passed() {
+	gp_ok=$(grep -cE '^[0-9.]+ guest: ok [0-9]+ ' "$1")
+	gp_bad=$(grep -E '^[0-9.]+ guest: not ok [0-9]+ ' "$1")
+	if [ -z "$gp_bad" ] && [ "$gp_ok" -gt 0 ] && grep -q '^[0-9.]* guest: done' "$1"; then
+		return 0
+	fi
+	echo "$gp_bad" | while read -r _ _ _ _ _ gp_name _; do
+		[ -n "$gp_name" ] || continue
+		diag "$1: check $gp_name failed:"
+		guest_output "$gp_name" "$1"
+	done
+	grep -q '^[0-9.]* guest: done' "$1" ||
+		{ diag "$1: the checks did not finish ($gp_ok passed); its end:"; tail -n 15 "$1" | sed 's/^/# /'; }
+	return 1
+}
+
+# wait_pids FILE...: wait until each FILE (run_guest's PREFIX.pid) has
+# the launcher's pid, 10 s at most, and print the pids; 1 if one did not
+# come.
+wait_pids() {
+	for wp_f in "$@"; do
+		wp_i=0
+		while [ ! -s "$wp_f" ] && [ $wp_i -lt 100 ]; do
+			sleep 0.1
+			wp_i=$((wp_i + 1))
+		done
+		cat "$wp_f" 2>/dev/null || return 1
+	done
+}
+
+# wait_line TEXT FILE...: wait until each FILE (a guest's log) has a line
+# with TEXT, 60 s at most; 1 if one did not.
+wait_line() {
+	wl_text=$1
+	shift
+	wl_i=0
+	for wl_f in "$@"; do
+		until grep -q -- "$wl_text" "$wl_f" 2>/dev/null; do
+			[ $wl_i -lt 600 ] || return 1
+			sleep 0.1
+			wl_i=$((wl_i + 1))
+		done
+	done
+}
+
+# cpus_online: how many CPUs the host has online.
+cpus_online() {
+	grep -c '^processor' /proc/cpuinfo
+}
+
+# need_cpus N: the host has N CPUs online, or the test fails (the
+# provided configuration is SMP and scripts/boot gives QEMU 2 CPUs).
+need_cpus() {
+	nc=$(cpus_online)
+	[ "$nc" -ge "$1" ] || fail "$nc CPUs online, this test needs $1 (the provided config is SMP; scripts/boot --smp)"
+}
+
+# log_stats_on: lg.ko logs each guest's counts when it ends.
+log_stats_on() {
+	echo 1 >/sys/module/lg/parameters/log_stats || fail "cannot set lg.log_stats"
+}
+
+# dmesg_mark NAME, dmesg_since NAME: a line in the host's kernel log, and
+# what the kernel logged after it.
+dmesg_mark() {
+	echo "<6>lguest-test: mark $1" >/dev/kmsg
+}
+dmesg_since() {
+	dmesg | awk -v m="lguest-test: mark $1" '
+		length($0) >= length(m) && substr($0, length($0) - length(m) + 1) == m { buf = ""; seen = 1; next }
+		seen { buf = buf $0 "\n" }
+		END { printf "%s", buf }'
+}
+
+# host_trouble NAME: the lines since dmesg_mark NAME that say the host
+# is in trouble: warnings, oopses, RCU stalls, lockups, hung tasks.
+host_trouble() {
+	dmesg_since "$1" | grep -E 'WARNING:|BUG:|Oops|Call Trace|general protection|refcount|UBSAN|detected stall|self-detected stall|soft lockup|hard LOCKUP|blocked for more than'
+}
+
+# guest_stats NAME: lg.ko's log_stats lines ("guest exits: ...") since
+# dmesg_mark NAME, one per guest that ended.
+guest_stats() {
+	dmesg_since "$1" | grep 'lguest: guest exits:'
+}
+
+# stat_field FIELD LINE: the number after FIELD in a log_stats line,
+# e.g. "cpu migrations" or "highmem".
+stat_field() {
+	echo "$2" | sed -n "s/.*$1 \([0-9]*\).*/\1/p"
 }
