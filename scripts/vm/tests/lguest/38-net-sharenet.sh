@@ -27,7 +27,8 @@ while ! grep -q 'net: ping' "$LGDIR/share-b.log" 2>/dev/null && [ $i -lt $((120 
 done
 grep -q 'net: ping ok' "$LGDIR/share-b.log" ||
 	{ kill $ap $bp; tail -n 5 "$LGDIR/share-b.log" | sed 's/^/# /'; fail "guest B cannot ping guest A"; }
-sleep 5
+# (Not long: 256 MB take B about 5 s on an SMP host.)
+sleep 2
 b=$(launcher_pids lgip=10.0.9.2)
 [ -n "$b" ] || fail "guest B's launcher was not running"
 # shellcheck disable=SC2086 # one pid, or several
