@@ -48,6 +48,7 @@ static void print_usage(FILE *f)
 		"  --user=NAME                     run as NAME (of /etc/passwd) once devices are set up\n"
 		"  --chroot=DIR                    and in DIR as the root directory\n"
 		"  --no-eventfd                    pass every kick through the run loop (to compare)\n"
+		"  --stats                         print the host's counters for the guest at its end\n"
 		"  --verbose                       say what the launcher does\n"
 		"--block, --tunnet and --sharenet may be repeated.\n",
 		prog, MIN_MEM_MB, MAX_MEM_MB);
@@ -102,6 +103,40 @@ static void initialize_guest(struct guest *g)
 	if (write(fd, &init, sizeof(init)) != sizeof(init))
 		die("/dev/lguest refused the guest: %s", strerror(errno));
 	g->fd = fd;
+}
+
+/*
+ * --stats: the host's counters for our guest, lg.ko's debugfs file for
+ * this process, opened before --chroot can take it away.
+ */
+static int open_stats(void)
+{
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/lguest/%d/stats", (int)getpid());
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		fprintf(stderr, "%s: --stats: cannot open %s: %s (is debugfs mounted?)\n",
+			prog, path, strerror(errno));
+	return fd;
+}
+
+/* Each "name value" line of the counters as "lguest-stats name value". */
+static void print_stats(int fd)
+{
+	static char buf[16384];
+	size_t len = 0;
+	ssize_t n;
+	char *line, *save;
+
+	while (len < sizeof(buf) - 1 &&
+	       (n = pread(fd, buf + len, sizeof(buf) - 1 - len, len)) > 0)
+		len += n;
+	buf[len] = 0;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		fprintf(stderr, "lguest-stats %s\n", line);
+	close(fd);
 }
 
 /*
@@ -205,12 +240,13 @@ int main(int argc, char **argv)
 		{ "chroot", required_argument, NULL, 'c' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "no-eventfd", no_argument, NULL, 'e' },
+		{ "stats", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
 	struct guest g = { };
 	const char *initrd = NULL;
-	bool rng = false, eventfds = true;
+	bool rng = false, eventfds = true, stats = false;
 	struct passwd *user = NULL;
 	const char *root_dir = NULL;
 	struct stat st;
@@ -218,7 +254,7 @@ int main(int argc, char **argv)
 	unsigned int nblocks = 0, nnets = 0, nlinks = 0, i;
 	char *end;
 	long mb;
-	int c, status;
+	int c, status, stats_fd = -1;
 
 	/* Output to a closed pipe is an error we report, not a silent death. */
 	signal(SIGPIPE, SIG_IGN);
@@ -258,6 +294,9 @@ int main(int argc, char **argv)
 			break;
 		case 'e':
 			eventfds = false;
+			break;
+		case 'S':
+			stats = true;
 			break;
 		case 'h':
 			print_usage(stdout);
@@ -306,8 +345,12 @@ int main(int argc, char **argv)
 	initialize_guest(&g);
 	if (eventfds)
 		use_eventfds(&g);
+	if (stats)
+		stats_fd = open_stats();
 	drop_privileges(user, root_dir);
 	status = run_guest(&g);
+	if (stats_fd >= 0)
+		print_stats(stats_fd);
 	/* A thread that dies meanwhile says why, and its status is ours. */
 	die_begin();
 	exit(status);

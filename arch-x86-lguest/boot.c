@@ -23,6 +23,8 @@
 #include <linux/acpi.h>
 #include <asm/bootparam.h>
 #include <asm/desc.h>
+#include <asm/idtentry.h>
+#include <asm/proto.h>
 #include <asm/paravirt.h>
 #include <asm/setup.h>
 #include <linux/cpufeature.h>
@@ -41,9 +43,17 @@ struct lguest_data lguest_data __aligned(PAGE_SIZE) = {
 	.hcall_status = { [0 ... LHCALL_RING_SIZE - 1] = LHCALL_SLOT_EMPTY },
 };
 
+/*
+ * Something waits in the hypercall ring: the host runs the ring before
+ * every trapping hypercall, so it is cleared just before each (what an
+ * interrupt queues after that sets it again).
+ */
+static bool lguest_queued;
+
 unsigned long lguest_hcall(unsigned long call, unsigned long arg1,
 			   unsigned long arg2, unsigned long arg3)
 {
+	WRITE_ONCE(lguest_queued, false);
 	asm volatile("int $" __stringify(LGUEST_TRAP_ENTRY)
 		     : "+a" (call)
 		     : "b" (arg1), "c" (arg2), "d" (arg3)
@@ -73,13 +83,15 @@ static void lguest_async_hcall(unsigned long call, unsigned long arg1,
 	barrier();
 	lguest_data.hcall_status[next] = 0;
 	next = (next + 1) % LHCALL_RING_SIZE;
+	WRITE_ONCE(lguest_queued, true);
 	local_irq_restore(flags);
 }
 
 /*
  * In a lazy MMU or CPU section (a batch of page-table updates, a context
  * switch) the calls that only update the host's view of us are queued:
- * one trap into the host for the whole batch, when the section ends.
+ * one trap into the host for the whole batch, when the section ends, and
+ * none if nothing was queued.
  * The guest has one CPU: one mode for the machine.
  */
 static enum { LAZY_NONE, LAZY_MMU, LAZY_CPU } lguest_lazy_mode;
@@ -93,9 +105,11 @@ static void lguest_lazy_hcall(unsigned long call, unsigned long arg1,
 		lguest_async_hcall(call, arg1, arg2, arg3);
 }
 
+/* Have the host run what waits in the ring: a lazy section ends. */
 static void lguest_flush_async(void)
 {
-	lguest_hcall(LHCALL_FLUSH_ASYNC, 0, 0, 0);
+	if (READ_ONCE(lguest_queued))
+		lguest_hcall(LHCALL_FLUSH_ASYNC, 0, 0, 0);
 }
 
 static void lguest_enter_lazy_mmu(void)
@@ -177,12 +191,48 @@ static __used void lguest_irq_enable(void)
 PV_CALLEE_SAVE_REGS_THUNK(lguest_irq_enable);
 
 /*
+ * The instructions during which the host never delivers an interrupt
+ * (lguest_noirq_start..lguest_noirq_end): the direct entries and the
+ * iret.
+ *
+ * A direct entry is where the host lets the CPU itself deliver a trap,
+ * through a trap gate to ring 1 (see lguest_direct_gate()): a system
+ * call or an exception no host needs to see costs no trip through the
+ * host.  A trap gate leaves the real IF alone, and it is always set in
+ * the guest, so the frame holds IF set: the entry puts the virtual IF
+ * there instead, turns the virtual IF off, as the native interrupt
+ * gate would have, and goes on to the native handler.  A trap the host
+ * delivers to the same gate (it does when the gate cannot go direct)
+ * looks the same: the host pushes the virtual IF, and a trap gate
+ * leaves it on.
+ */
+#define LGUEST_DIRECT_ENTRY(name, handler)				\
+	".globl " #name "\n"						\
+	#name ":\n"							\
+	"	pushl	%eax\n"						\
+	"	movl	%ss:lguest_data, %eax\n"				\
+	"	andl	$~" __stringify(X86_EFLAGS_IF) ", 12(%esp)\n"	\
+	"	orl	%eax, 12(%esp)\n"					\
+	"	movl	$0, %ss:lguest_data\n"				\
+	"	popl	%eax\n"						\
+	"	jmp	" #handler "\n"
+
+/*
  * iret at CPL 1 leaves the real IF alone: take the virtual one from the
- * frame first.  The host never delivers an interrupt between that store
- * and the iret (lguest_noirq_start..lguest_noirq_end), where one would
- * land on a frame that is already half unwound.
+ * frame first.  No interrupt may be delivered between that store and
+ * the iret, where it would land on a frame that is already half unwound.
  */
 asm(".pushsection .text, \"ax\"\n"
+	".globl lguest_noirq_start\n"
+	"lguest_noirq_start:\n"
+	LGUEST_DIRECT_ENTRY(lguest_direct_de, asm_exc_divide_error)
+	LGUEST_DIRECT_ENTRY(lguest_direct_bp, asm_exc_int3)
+	LGUEST_DIRECT_ENTRY(lguest_direct_of, asm_exc_overflow)
+	LGUEST_DIRECT_ENTRY(lguest_direct_br, asm_exc_bounds)
+	LGUEST_DIRECT_ENTRY(lguest_direct_ud, asm_exc_invalid_op)
+	LGUEST_DIRECT_ENTRY(lguest_direct_mf, asm_exc_coprocessor_error)
+	LGUEST_DIRECT_ENTRY(lguest_direct_xf, asm_exc_simd_coprocessor_error)
+	LGUEST_DIRECT_ENTRY(lguest_direct_int80, entry_INT80_32)
 	".globl lguest_iret\n"
 	".type lguest_iret, @function\n"
 	"lguest_iret:\n"
@@ -190,47 +240,82 @@ asm(".pushsection .text, \"ax\"\n"
 	"	movl	12(%esp), %eax\n"
 	"	andl	$" __stringify(X86_EFLAGS_IF) ", %eax\n"
 	"	movl	%eax, %ss:lguest_data\n"
-	".globl lguest_noirq_start\n"
-	"lguest_noirq_start:\n"
 	"	popl	%eax\n"
 	"1:	iret\n"
+	".size lguest_iret, .-lguest_iret\n"
 	".globl lguest_noirq_end\n"
 	"lguest_noirq_end:\n"
 	"	" _ASM_EXTABLE(1b, pv_iret_fault) "\n"
-	".size lguest_iret, .-lguest_iret\n"
 	".popsection");
+
+/* The native handlers that have a direct entry, and theirs. */
+#define DIRECT(v, handler, entry) { v, (unsigned long)handler, (unsigned long)entry }
+static const struct {
+	u8 vector;
+	unsigned long handler, entry;
+} lguest_direct[] = {
+	DIRECT(X86_TRAP_DE, asm_exc_divide_error, lguest_direct_de),
+	DIRECT(X86_TRAP_BP, asm_exc_int3, lguest_direct_bp),
+	DIRECT(X86_TRAP_OF, asm_exc_overflow, lguest_direct_of),
+	DIRECT(X86_TRAP_BR, asm_exc_bounds, lguest_direct_br),
+	DIRECT(X86_TRAP_UD, asm_exc_invalid_op, lguest_direct_ud),
+	DIRECT(X86_TRAP_MF, asm_exc_coprocessor_error, lguest_direct_mf),
+	DIRECT(X86_TRAP_XF, asm_exc_simd_coprocessor_error, lguest_direct_xf),
+	DIRECT(IA32_SYSCALL_VECTOR, entry_INT80_32, lguest_direct_int80),
+};
+
+/*
+ * Send the host a gate of our IDT: a native handler that has a direct
+ * entry goes as a trap gate to that entry instead, which the host may
+ * let the CPU use.
+ */
+static void lguest_send_gate(unsigned int entry, const gate_desc *g)
+{
+	gate_desc direct;
+	unsigned int i;
+	u32 *w;
+
+	for (i = 0; i < ARRAY_SIZE(lguest_direct); i++) {
+		if (lguest_direct[i].vector != entry || !g->bits.p ||
+		    gate_offset(g) != lguest_direct[i].handler)
+			continue;
+		pack_gate(&direct, GATE_TRAP, lguest_direct[i].entry,
+			  g->bits.dpl, g->bits.ist, gate_segment(g));
+		g = &direct;
+		break;
+	}
+	w = (u32 *)g;
+	lguest_hcall(LHCALL_LOAD_IDT_ENTRY, entry, w[0], w[1]);
+}
 
 static void lguest_write_idt_entry(gate_desc *dt, int entry, const gate_desc *g)
 {
-	u32 *w = (u32 *)g;
-
 	native_write_idt_entry(dt, entry, g);
 	if (entry != LGUEST_TRAP_ENTRY)
-		lguest_hcall(LHCALL_LOAD_IDT_ENTRY, entry, w[0], w[1]);
+		lguest_send_gate(entry, g);
 }
 
 /*
  * The host keeps its own copy of every gate and descriptor: loading a
  * table sends all of it, an entry per hypercall.
  */
-static void lguest_send_table(unsigned long call, const struct desc_ptr *desc)
+static void lguest_load_idt(const struct desc_ptr *desc)
+{
+	const gate_desc *g = (const gate_desc *)desc->address;
+	unsigned int i;
+
+	for (i = 0; i < (desc->size + 1) / sizeof(*g); i++)
+		if (i != LGUEST_TRAP_ENTRY)
+			lguest_send_gate(i, &g[i]);
+}
+
+static void lguest_load_gdt(const struct desc_ptr *desc)
 {
 	unsigned int i;
 	u32 *w = (u32 *)desc->address;
 
 	for (i = 0; i < (desc->size + 1) / 8; i++)
-		if (call != LHCALL_LOAD_IDT_ENTRY || i != LGUEST_TRAP_ENTRY)
-			lguest_hcall(call, i, w[2 * i], w[2 * i + 1]);
-}
-
-static void lguest_load_idt(const struct desc_ptr *desc)
-{
-	lguest_send_table(LHCALL_LOAD_IDT_ENTRY, desc);
-}
-
-static void lguest_load_gdt(const struct desc_ptr *desc)
-{
-	lguest_send_table(LHCALL_LOAD_GDT_ENTRY, desc);
+		lguest_hcall(LHCALL_LOAD_GDT_ENTRY, i, w[2 * i], w[2 * i + 1]);
 }
 
 static void lguest_write_gdt_entry(struct desc_struct *dt, int entry,
@@ -302,6 +387,22 @@ static unsigned long lguest_read_cr4(void)
 static void lguest_write_cr4(unsigned long cr4)
 {
 	current_cr4 = cr4;
+}
+
+/*
+ * An address space is going: the host may forget the shadows it keeps
+ * of it now, before its page tables are torn down.  Nothing needs that
+ * at once, so it waits in the hypercall ring for the next trip.
+ */
+static void lguest_exit_mmap(struct mm_struct *mm)
+{
+	lguest_async_hcall(LHCALL_DROP_PGTABLE, __pa(mm->pgd), 0, 0);
+}
+
+/* A plain flush keeps the kernel's mappings, which a CPU has global. */
+static void lguest_flush_tlb_user(void)
+{
+	lguest_lazy_hcall(LHCALL_FLUSH_TLB, LGUEST_FLUSH_USER, 0, 0);
 }
 
 static void lguest_flush_tlb(void)
@@ -646,9 +747,10 @@ static void __init __noreturn lguest_init(void)
 	pv_ops.mmu.write_cr2 = lguest_write_cr2;
 	pv_ops.mmu.read_cr3 = lguest_read_cr3;
 	pv_ops.mmu.write_cr3 = lguest_write_cr3;
-	pv_ops.mmu.flush_tlb_user = lguest_flush_tlb;
+	pv_ops.mmu.flush_tlb_user = lguest_flush_tlb_user;
 	pv_ops.mmu.flush_tlb_kernel = lguest_flush_tlb;
 	pv_ops.mmu.flush_tlb_one_user = lguest_flush_tlb_one;
+	pv_ops.mmu.exit_mmap = lguest_exit_mmap;
 	pv_ops.mmu.lazy_mode.enter = lguest_enter_lazy_mmu;
 	pv_ops.mmu.lazy_mode.leave = lguest_leave_lazy_mmu;
 	pv_ops.mmu.lazy_mode.flush = lguest_flush_lazy_mmu;
@@ -689,6 +791,13 @@ static void __init __noreturn lguest_init(void)
 #endif
 	hardlockup_detector_disable();
 	setup_force_cpu_cap(X86_FEATURE_PV_DEPRIV);
+	/*
+	 * The host keeps our kernel's mappings across address spaces and
+	 * plain TLB flushes, as a CPU keeps global pages: say so, and the
+	 * kernel flushes them with flush_tlb_kernel (all of the host's
+	 * shadows) where it would otherwise reload cr3 (the user half).
+	 */
+	setup_force_cpu_cap(X86_FEATURE_PGE);
 
 	/* The host's switcher lives at the top of every address space. */
 	reserve_top_address(lguest_data.reserve_mem);

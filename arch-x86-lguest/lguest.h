@@ -14,9 +14,15 @@ unsigned long lguest_hcall(unsigned long call, unsigned long arg1,
 			   unsigned long arg2, unsigned long arg3);
 int lguest_setup_irq(unsigned int irq);
 
-/* The pv iret (boot.c), and the window in it with no interrupt delivery. */
+/*
+ * The pv iret (boot.c), the direct entries of system calls and
+ * exceptions, and the window around them with no interrupt delivery.
+ */
 void lguest_iret(void);
 extern char lguest_noirq_start[], lguest_noirq_end[];
+extern const char lguest_direct_de[], lguest_direct_bp[], lguest_direct_of[];
+extern const char lguest_direct_br[], lguest_direct_ud[], lguest_direct_mf[];
+extern const char lguest_direct_xf[], lguest_direct_int80[];
 
 /* True once lguest's probe has taken over the boot. */
 static inline bool running_on_lguest(void)

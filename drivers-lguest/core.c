@@ -196,6 +196,7 @@ static int run_guest_loop(struct lguest *lg, struct lguest_exit *ex)
 		if (!lguest_arch_run_guest(lg))
 			continue;	/* a host interrupt, already handled */
 		if (lg->regs.trapnum == LGUEST_TRAP_ENTRY) {
+			lg->stats.exit_hypercall++;
 			if (do_hypercalls(lg, ex))
 				return 1;
 		} else {

@@ -63,6 +63,8 @@ static void guest_init(struct lguest *lg, u32 gpa)
 	WRITE_DATA64(lg, time_ns, ktime_get_ns());
 	lg->noirq_start = READ_DATA(lg, noirq_start);
 	lg->noirq_end = READ_DATA(lg, noirq_end);
+	/* Gates into the window may now go direct. */
+	lg->tables_changed = true;
 }
 
 /* Calls that may sit in the ring: none of them needs the launcher. */
@@ -78,6 +80,7 @@ static bool batchable(u32 nr)
 	case LHCALL_SET_PTE:
 	case LHCALL_SET_PGD:
 	case LHCALL_SET_CLOCKEVENT:
+	case LHCALL_DROP_PGTABLE:
 		return true;
 	default:
 		return false;
@@ -87,7 +90,12 @@ static bool batchable(u32 nr)
 /* One hypercall: 0 to go on running the guest, 1 with an exit in *ex. */
 static int do_hcall(struct lguest *lg, const struct lguest_hcall *h, struct lguest_exit *ex)
 {
-	lg->stats.hypercalls++;
+	if (h->nr < LGUEST_HCALLS) {
+		if (ex)
+			lg->stats.hcalls[h->nr]++;
+		else
+			lg->stats.hcalls_batched[h->nr]++;
+	}
 	switch (h->nr) {
 	case LHCALL_FLUSH_ASYNC:
 		return 0;	/* the ring was drained on the way here */
@@ -134,24 +142,34 @@ static int do_hcall(struct lguest *lg, const struct lguest_hcall *h, struct lgue
 		set_clockevent(lg, h->arg1);
 		return 0;
 	case LHCALL_NEW_PGTABLE:
+		lg->stats.pgdir_loads++;
 		new_pgdir(lg, h->arg1);
 		return 0;
 	case LHCALL_FLUSH_TLB:
-		if (h->arg1 == LGUEST_FLUSH_ONE)
+		if (h->arg1 == LGUEST_FLUSH_ONE) {
+			lg->stats.flush_one++;
 			flush_shadow_one(lg, h->arg2);
-		else if (h->arg1 == LGUEST_FLUSH_ALL)
-			flush_shadow(lg);
-		else
+		} else if (h->arg1 == LGUEST_FLUSH_ALL || h->arg1 == LGUEST_FLUSH_USER) {
+			lg->stats.flush_all++;
+			flush_shadow(lg, h->arg1 == LGUEST_FLUSH_USER);
+		} else {
 			kill_guest(lg, "bad TLB flush %u", h->arg1);
+		}
 		return 0;
 	case LHCALL_SET_PTE:
-		/* Only the current address space has shadows. */
 		if (h->arg1 == lg->guest_pgdir)
 			flush_shadow_one(lg, h->arg2);
+		else
+			forget_pgdir(lg, h->arg1);
 		return 0;
 	case LHCALL_SET_PGD:
 		if (h->arg1 == lg->guest_pgdir)
-			flush_shadow(lg);
+			drop_shadows(lg);
+		else
+			forget_pgdir(lg, h->arg1);
+		return 0;
+	case LHCALL_DROP_PGTABLE:
+		forget_pgdir(lg, h->arg1);
 		return 0;
 	case LHCALL_HALT:
 		lg->halted = true;

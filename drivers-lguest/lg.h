@@ -16,21 +16,64 @@
 #include <linux/lguest.h>
 #include <asm/desc_defs.h>
 #include <asm/fpu/types.h>
+#include <asm/irq_vectors.h>
 #include <asm/pgtable_types.h>
 #include "x86/switcher.h"
 
+/* Hypercall numbers the host knows: LHCALL_FLUSH_ASYNC to LHCALL_DROP_PGTABLE. */
+#define LGUEST_HCALLS		(LHCALL_DROP_PGTABLE + 1)
+
+/*
+ * What a guest cost the host, readable while it runs (debugfs, see
+ * lguest_user.c).  Every entry into the guest ends in exactly one exit
+ * of: a hypercall, a host interrupt, a host NMI or machine check, or a
+ * trap of the guest's (an exception, or a software interrupt the host
+ * delivers for it).
+ */
 struct lguest_stats {
-	unsigned long exits;		/* every return from the switcher */
-	unsigned long page_faults;	/* ... of which shadow page faults */
-	unsigned long hypercalls;	/* ... of which hypercalls (incl. batched) */
-	unsigned long host_irqs;	/* ... of which host interrupts */
-	unsigned long host_nmis;	/* NMIs and machine checks for the host */
+	unsigned long exits;		/* entries into the guest */
+	unsigned long exit_hypercall;	/* int $LGUEST_TRAP_ENTRY */
+	unsigned long exit_host_irq;	/* an interrupt for the host */
+	unsigned long exit_host_nmi;	/* NMI or machine check for the host */
+	unsigned long exit_trap[FIRST_EXTERNAL_VECTOR];	/* exceptions, by vector */
+	unsigned long exit_int80;	/* int $0x80 not delivered directly */
+	unsigned long exit_soft_int;	/* any other software interrupt */
+	unsigned long exit_refused;	/* the CPU refused the guest's state */
+
+	unsigned long hcalls[LGUEST_HCALLS];		/* trapping, by number */
+	unsigned long hcalls_batched[LGUEST_HCALLS];	/* from the ring */
+
+	unsigned long pf_shadow;	/* page faults the host filled in */
+	unsigned long pf_guest;		/* ... and those that were the guest's */
+	unsigned long gp_emulated;	/* port I/O and hlt the host ran */
+	unsigned long pgdir_loads;	/* LHCALL_NEW_PGTABLE */
+	unsigned long pgdir_hits;	/* ... of an address space with kept shadows */
+	unsigned long pgdir_evictions;	/* ... that replaced another's */
+	unsigned long flush_all;	/* the whole shadow dropped */
+	unsigned long flush_one;	/* one page's shadow dropped */
+
+	unsigned long nmis_in_switcher;	/* host NMIs and MCEs noted by the switcher */
 	unsigned long guest_irqs;	/* virtual interrupts delivered */
 	unsigned long eventfd_notifies;	/* LHCALL_NOTIFYs that signalled an eventfd */
 	unsigned long returns;		/* read()s that returned to the launcher */
 	unsigned long pinned;		/* guest pages pinned */
 	unsigned long pinned_highmem;	/* ... of which in the host's high memory */
 	unsigned long migrations;	/* entries on another CPU than the last */
+};
+
+/*
+ * The shadows of one of the address spaces the guest loaded last: its
+ * shadow page directory and the shadow page tables of its user half
+ * (those of the kernel half are the guest's, shared by all).
+ */
+#define LGUEST_PGDIRS		8
+
+struct lguest_pgdir {
+	u32 gpgdir;			/* the guest's page directory (gpa) */
+	unsigned long last_used;	/* lguest.pgdir_clock at its last load */
+	struct page *pgdir;		/* the shadow directory, or NULL: unused */
+	struct page *pt[PTRS_PER_PGD];	/* shadow page tables of the user half */
+	u32 pde[PTRS_PER_PGD];		/* the guest pde each was built for */
 };
 
 struct eventfd_ctx;
@@ -72,11 +115,14 @@ struct lguest {
 	int slot_cpu;			/* whose switcher pages its slot maps, or -1 */
 	struct fxregs_state fpu __aligned(16);	/* x87/SSE: no XSAVE for guests */
 
-	/* Shadow page tables. */
+	/* Shadow page tables (page_tables.c). */
 	u32 guest_pgdir;		/* gpa of the guest's page directory */
-	struct page *shadow_pgdir;	/* the guest's real cr3 */
-	struct page *shadow_pt[PTRS_PER_PGD];
-	u32 shadow_pde[PTRS_PER_PGD];	/* the guest pde each was built for */
+	struct lguest_pgdir *pgdirs;	/* LGUEST_PGDIRS address spaces kept */
+	struct lguest_pgdir *cur;	/* ... of which guest_pgdir's */
+	unsigned long pgdir_clock;	/* counts loads, for lguest_pgdir.last_used */
+	struct page *kernel_pt[PTRS_PER_PGD];	/* the kernel half's, shared */
+	u32 kernel_pde[PTRS_PER_PGD];	/* the guest pde each was built for */
+	unsigned long *pt_protected;	/* write-protected page tables, by pfn */
 	unsigned int kernel_pgd_first;	/* pgd index of the guest's PAGE_OFFSET */
 	struct page *slot_pt;		/* maps the switcher into the guest */
 
@@ -98,6 +144,7 @@ struct lguest {
 	struct lguest_notify_eventfd eventfds[LGUEST_MAX_EVENTFDS];
 
 	struct lguest_stats stats;
+	struct dentry *debugfs;		/* its directory of stats, or NULL */
 };
 
 /* The switcher's text (x86/switcher_32.S), copied into the slot. */
@@ -129,9 +176,11 @@ bool notify_eventfd(struct lguest *lg, u32 addr);
 int init_shadow(struct lguest *lg, u32 pgdir);
 void map_switcher_cpu(struct lguest *lg, unsigned int cpu);
 void free_shadow(struct lguest *lg);
-void flush_shadow(struct lguest *lg);
+void drop_shadows(struct lguest *lg);
+void flush_shadow(struct lguest *lg, bool user);
 void flush_shadow_one(struct lguest *lg, u32 vaddr);
 bool new_pgdir(struct lguest *lg, u32 pgdir);
+void forget_pgdir(struct lguest *lg, u32 pgdir);
 bool demand_page(struct lguest *lg, u32 vaddr, u32 errcode);
 bool read_guest_virt(struct lguest *lg, u32 vaddr, void *buf, u32 len);
 unsigned long guest_va_to_user(struct lguest *lg, u32 vaddr, bool write);

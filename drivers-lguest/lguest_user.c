@@ -6,9 +6,14 @@
  * further writes raise its interrupts, interrupt a read() or send the
  * guest's notifications of an address to an eventfd.  Closing the file
  * frees everything.  The ABI is include/uapi/linux/lguest.h.
+ *
+ * Each guest's counters (struct lguest_stats) are in debugfs while it
+ * exists: lguest/PID/stats, PID being its launcher's (with -N appended
+ * for a second guest of the same process), one "name value" per line.
  */
 #define pr_fmt(fmt) "lguest: " fmt
 
+#include <linux/debugfs.h>
 #include <linux/eventfd.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
@@ -16,6 +21,7 @@
 #include <linux/module.h>
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -24,6 +30,111 @@
 static bool log_stats;
 module_param(log_stats, bool, 0644);
 MODULE_PARM_DESC(log_stats, "Log each guest's exit counts when it ends (default: off)");
+
+static struct dentry *lguest_debugfs;
+static DEFINE_MUTEX(debugfs_names);
+
+/* LHCALL_* numbers as the stats name them. */
+static const char * const hcall_names[LGUEST_HCALLS] = {
+	[LHCALL_FLUSH_ASYNC]	= "flush_async",
+	[LHCALL_LGUEST_INIT]	= "lguest_init",
+	[LHCALL_SHUTDOWN]	= "shutdown",
+	[LHCALL_CRASH]		= "crash",
+	[LHCALL_LOAD_GDT_ENTRY]	= "load_gdt_entry",
+	[LHCALL_NEW_PGTABLE]	= "new_pgtable",
+	[LHCALL_FLUSH_TLB]	= "flush_tlb",
+	[LHCALL_LOAD_IDT_ENTRY]	= "load_idt_entry",
+	[LHCALL_SET_STACK]	= "set_stack",
+	[LHCALL_SET_CLOCKEVENT]	= "set_clockevent",
+	[LHCALL_HALT]		= "halt",
+	[LHCALL_SET_PTE]	= "set_pte",
+	[LHCALL_SET_PGD]	= "set_pgd",
+	[LHCALL_LOAD_TLS]	= "load_tls",
+	[LHCALL_NOTIFY]		= "notify",
+	[LHCALL_SEND_INTERRUPTS] = "send_interrupts",
+	[LHCALL_CONSOLE_WRITE]	= "console_write",
+	[LHCALL_LOAD_TR]	= "load_tr",
+	[LHCALL_SET_DEBUGREG]	= "set_debugreg",
+	[LHCALL_SET_LDT]	= "set_ldt",
+	[LHCALL_DROP_PGTABLE]	= "drop_pgtable",
+};
+
+/* The counters of struct lguest_stats that are shown as they are. */
+#define STAT(field)	{ #field, offsetof(struct lguest_stats, field) }
+static const struct {
+	const char *name;
+	size_t offset;
+} stat_fields[] = {
+	STAT(exits), STAT(exit_hypercall), STAT(exit_host_irq), STAT(exit_host_nmi),
+	STAT(exit_int80), STAT(exit_soft_int), STAT(exit_refused),
+	STAT(pf_shadow), STAT(pf_guest), STAT(gp_emulated),
+	STAT(pgdir_loads), STAT(pgdir_hits), STAT(pgdir_evictions),
+	STAT(flush_all), STAT(flush_one), STAT(nmis_in_switcher), STAT(guest_irqs),
+	STAT(eventfd_notifies), STAT(returns), STAT(pinned), STAT(pinned_highmem),
+	STAT(migrations),
+};
+
+/*
+ * Every counter, zeros included, so that a reader can subtract one
+ * reading from another: the totals first (exit_trap: all exits by an
+ * exception or software interrupt), then exits by vector and hypercalls
+ * by number.
+ */
+static int stats_show(struct seq_file *m, void *unused)
+{
+	unsigned long hcalls = 0, batched = 0, traps;
+	struct lguest_stats st;
+	unsigned int i;
+
+	/* The guest may be running: each counter is taken as it is. */
+	data_race(memcpy(&st, m->private, sizeof(st)));
+	for (i = 0; i < LGUEST_HCALLS; i++) {
+		hcalls += st.hcalls[i];
+		batched += st.hcalls_batched[i];
+	}
+	traps = st.exit_int80 + st.exit_soft_int + st.exit_refused;
+	for (i = 0; i < ARRAY_SIZE(st.exit_trap); i++)
+		traps += st.exit_trap[i];
+	for (i = 0; i < ARRAY_SIZE(stat_fields); i++)
+		seq_printf(m, "%s %lu\n", stat_fields[i].name,
+			   *(unsigned long *)((char *)&st + stat_fields[i].offset));
+	seq_printf(m, "exit_trap %lu\nhypercalls %lu\nhypercalls_batched %lu\n",
+		   traps, hcalls, batched);
+	for (i = 0; i < ARRAY_SIZE(st.exit_trap); i++)
+		seq_printf(m, "exit_trap_%u %lu\n", i, st.exit_trap[i]);
+	for (i = 0; i < LGUEST_HCALLS; i++)
+		seq_printf(m, "hcall_%s %lu\nhcall_%s_batched %lu\n",
+			   hcall_names[i], st.hcalls[i], hcall_names[i], st.hcalls_batched[i]);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(stats);
+
+/*
+ * The guest's stats directory, named after its launcher's pid.  Without
+ * debugfs the guest runs all the same.
+ */
+static void add_debugfs(struct lguest *lg)
+{
+	static unsigned int seq;
+	char name[32];
+	struct dentry *d;
+
+	if (IS_ERR_OR_NULL(lguest_debugfs))
+		return;
+	mutex_lock(&debugfs_names);
+	snprintf(name, sizeof(name), "%d", task_tgid_nr(current));
+	d = debugfs_lookup(name, lguest_debugfs);
+	if (d) {
+		dput(d);
+		snprintf(name, sizeof(name), "%d-%u", task_tgid_nr(current), ++seq);
+	}
+	d = debugfs_create_dir(name, lguest_debugfs);
+	mutex_unlock(&debugfs_names);
+	if (IS_ERR(d))
+		return;
+	debugfs_create_file("stats", 0400, d, &lg->stats, &stats_fops);
+	lg->debugfs = d;
+}
 
 /* Guest RAM ends below the host's PAGE_OFFSET: 3 GB of 4 KB pages at most. */
 #define LGUEST_MAX_MEM_PAGES	((3UL << 30) >> PAGE_SHIFT)
@@ -123,6 +234,7 @@ static ssize_t lg_initialize(struct lguest *lg, const char __user *ubuf, size_t 
 	mmgrab(current->mm);
 	lg->mm = current->mm;
 	lg->initialized = true;
+	add_debugfs(lg);
 	return len;
 
 free_pinned:
@@ -268,18 +380,30 @@ static int lg_open(struct inode *inode, struct file *file)
 	return 0;
 }
 
+static void log_guest_stats(const struct lguest *lg)
+{
+	const struct lguest_stats *st = &lg->stats;
+	unsigned long hcalls = 0;
+	unsigned int i;
+
+	for (i = 0; i < LGUEST_HCALLS; i++)
+		hcalls += st->hcalls[i] + st->hcalls_batched[i];
+	pr_info("guest exits: %lu (page faults %lu, hypercalls %lu, host irqs %lu); guest irqs %lu; host nmis %lu; eventfd notifies %lu; launcher returns %lu; pages pinned %lu (highmem %lu); cpu migrations %lu\n",
+		st->exits, st->pf_shadow, hcalls, st->exit_host_irq, st->guest_irqs,
+		st->exit_host_nmi + st->nmis_in_switcher, st->eventfd_notifies, st->returns,
+		st->pinned, st->pinned_highmem, st->migrations);
+}
+
 static int lg_release(struct inode *inode, struct file *file)
 {
 	struct lguest *lg = file->private_data;
 	unsigned int i;
 
+	/* No reader of the stats is left once this returns. */
+	debugfs_remove(lg->debugfs);
 	hrtimer_cancel(&lg->timer);
 	if (lg->initialized && log_stats)
-		pr_info("guest exits: %lu (page faults %lu, hypercalls %lu, host irqs %lu); guest irqs %lu; host nmis %lu; eventfd notifies %lu; launcher returns %lu; pages pinned %lu (highmem %lu); cpu migrations %lu\n",
-			lg->stats.exits, lg->stats.page_faults, lg->stats.hypercalls,
-			lg->stats.host_irqs, lg->stats.guest_irqs, lg->stats.host_nmis,
-			lg->stats.eventfd_notifies, lg->stats.returns, lg->stats.pinned,
-			lg->stats.pinned_highmem, lg->stats.migrations);
+		log_guest_stats(lg);
 	for (i = 0; i < lg->num_eventfds; i++)
 		eventfd_ctx_put(lg->eventfds[i].ctx);
 	free_shadow(lg);
@@ -314,10 +438,18 @@ static struct miscdevice lguest_dev = {
 
 int lguest_device_init(void)
 {
-	return misc_register(&lguest_dev);
+	int err;
+
+	BUILD_BUG_ON(ARRAY_SIZE(hcall_names) != LGUEST_HCALLS);
+	lguest_debugfs = debugfs_create_dir("lguest", NULL);
+	err = misc_register(&lguest_dev);
+	if (err)
+		debugfs_remove(lguest_debugfs);
+	return err;
 }
 
 void lguest_device_remove(void)
 {
 	misc_deregister(&lguest_dev);
+	debugfs_remove(lguest_debugfs);
 }

@@ -161,6 +161,58 @@ static unsigned int stub_dpl(const struct lguest *lg, unsigned int vector)
 	return 3;
 }
 
+/*
+ * Vectors the CPU may deliver straight to the guest: system calls, and
+ * exceptions the host has no part in and the switcher cannot raise
+ * (its own faults must reach the host's stubs).  Not #PF (shadow
+ * paging), #GP (emulation), #DB (the host keeps DR6), NMI or #MC.
+ */
+static bool direct_vector(unsigned int vector)
+{
+	switch (vector) {
+	case X86_TRAP_DE:
+	case X86_TRAP_BP:
+	case X86_TRAP_OF:
+	case X86_TRAP_BR:
+	case X86_TRAP_UD:
+	case X86_TRAP_MF:
+	case X86_TRAP_XF:
+	case IA32_SYSCALL_VECTOR:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * A gate of the guest's that the CPU may use as it is: a trap gate (the
+ * real IF stays on: the host keeps its interrupts) to a direct-vector
+ * entry in the guest's no-interrupt window (where the guest undertakes
+ * to move the virtual IF into the frame before the host may deliver an
+ * interrupt, see lguest.rst), through a present 32-bit ring-1 code
+ * segment of its GDT.  From user mode the CPU switches to the stack of
+ * LHCALL_SET_STACK, which the TSS holds.  Whatever is wrong with the
+ * guest's state then is a fault the host's stubs take, the guest's
+ * own.  Anything else goes through the host (reflect_trap()).
+ */
+static bool direct_gate(struct lguest *lg, unsigned int vector, gate_desc *out)
+{
+	const gate_desc *g = &lg->idt[vector];
+	unsigned long off = gate_offset(g);
+	const struct desc_struct *cs;
+
+	if (!direct_vector(vector) || !g->bits.p || g->bits.type != GATE_TRAP ||
+	    off < lg->noirq_start || off >= lg->noirq_end || off >= switcher_addr ||
+	    (gate_segment(g) & SEGMENT_TI_MASK))
+		return false;
+	cs = guest_desc(lg, gate_segment(g));
+	if (!cs || !cs->p || !cs->s || !(cs->type & _DESC_CODE_EXECUTABLE) ||
+	    (cs->type & _DESC_CODE_CONFORMING) || !cs->d || cs->dpl != 1)
+		return false;
+	pack_gate(out, GATE_TRAP, off, g->bits.dpl, 0, gate_segment(g));
+	return true;
+}
+
 /* The guest's tables into this CPU's switcher pages p. */
 static void load_guest_tables(struct lguest *lg, struct lguest_cpu_pages *p)
 {
@@ -191,8 +243,9 @@ static void load_guest_tables(struct lguest *lg, struct lguest_cpu_pages *p)
 		ro->guest_ldt = 0;
 	}
 	for (i = 0; i < IDT_ENTRIES; i++)
-		pack_gate(&ro->guest_idt[i], GATE_INTERRUPT, stubs + LGUEST_STUB_SIZE * i,
-			  stub_dpl(lg, i), 0, LGUEST_CS);
+		if (!direct_gate(lg, i, &ro->guest_idt[i]))
+			pack_gate(&ro->guest_idt[i], GATE_INTERRUPT, stubs + LGUEST_STUB_SIZE * i,
+				  stub_dpl(lg, i), 0, LGUEST_CS);
 	this_cpu_write(loaded_guest, lg);
 	lg->tables_changed = false;
 }
@@ -256,7 +309,10 @@ static unsigned int switch_to_guest_once(struct lguest *lg)
 	if (this_cpu_read(loaded_guest) != lg || lg->tables_changed)
 		load_guest_tables(lg, p);
 	p->rw.regs = lg->regs;
-	p->ro.guest_cr3 = page_to_phys(lg->shadow_pgdir);
+	p->ro.guest_cr3 = page_to_phys(lg->cur->pgdir);
+	/* Where a direct gate takes the CPU from user mode. */
+	p->ro.guest_tss.ss1 = lg->ss1;
+	p->ro.guest_tss.sp1 = lg->esp1;
 	if (boot_cpu_has(X86_FEATURE_SEP)) {
 		rdmsrl(MSR_IA32_SYSENTER_CS, sysenter_cs);
 		wrmsrl(MSR_IA32_SYSENTER_CS, 0);
@@ -339,7 +395,7 @@ bool lguest_arch_run_guest(struct lguest *lg)
 		deliver_host_trap(X86_TRAP_NMI);
 	if (pending & LGUEST_PENDING_MC)
 		deliver_host_trap(X86_TRAP_MC);
-	lg->stats.host_nmis += hweight32(pending);
+	lg->stats.nmis_in_switcher += hweight32(pending);
 	/*
 	 * A vector, or a vector the switcher marked as its own fault: any
 	 * other number means the frame was not the one the switcher parses.
@@ -367,9 +423,9 @@ bool lguest_arch_run_guest(struct lguest *lg)
 	if (host_trap) {
 		deliver_host_trap(trap);
 		if (trap < FIRST_EXTERNAL_VECTOR)
-			lg->stats.host_nmis++;
+			lg->stats.exit_host_nmi++;
 		else
-			lg->stats.host_irqs++;
+			lg->stats.exit_host_irq++;
 	}
 	local_irq_enable();
 	kernel_fpu_end();
@@ -704,6 +760,14 @@ void lguest_arch_handle_trap(struct lguest *lg)
 {
 	u32 trap = lg->regs.trapnum, cs = lg->regs.cs, eip = lg->regs.eip;
 
+	if (trap < FIRST_EXTERNAL_VECTOR)
+		lg->stats.exit_trap[trap]++;
+	else if (trap == IA32_SYSCALL_VECTOR)
+		lg->stats.exit_int80++;
+	else if (trap < IDT_ENTRIES)
+		lg->stats.exit_soft_int++;
+	else
+		lg->stats.exit_refused++;
 	if (lg->dead)
 		return;
 	if (trap & LGUEST_TRAP_IN_SWITCHER) {
@@ -718,10 +782,12 @@ void lguest_arch_handle_trap(struct lguest *lg)
 	case X86_TRAP_PF:
 		if (demand_page(lg, lg->cr2, lg->regs.errcode) || lg->dead)
 			return;
+		lg->stats.pf_guest++;
 		WRITE_DATA(lg, cr2, lg->cr2);
 		break;
 	case X86_TRAP_GP:
 		if (emulate_insn(lg)) {
+			lg->stats.gp_emulated++;
 			single_step_after(lg, cs, eip);
 			return;
 		}

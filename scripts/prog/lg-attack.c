@@ -60,6 +60,10 @@ asm(
 "	.macro gate vec, addr, sel=0x61, dpl=1\n"
 "	hcall	7, \\vec, (\\sel << 16) + \\addr, 0x8e00 + (\\dpl << 13)\n"
 "	.endm\n"
+/* A trap gate, the kind a direct gate is made of. */
+"	.macro tgate vec, addr, sel=0x61, dpl=1\n"
+"	hcall	7, \\vec, (\\sel << 16) + \\addr, 0x8f00 + (\\dpl << 13)\n"
+"	.endm\n"
 /* Empty the hypercall ring and register lguest_data at DATA_GPA. */
 "	.macro lguest_init\n"
 "	movl	$" STR(DATA_GPA) " + " STR(HCALL_STATUS_OFF) ", %edi\n"
@@ -642,6 +646,7 @@ GUEST(g_hc_flush_mode,
 "	hcall	6, 1, 0x1000\n"
 "	hcall	6, 0\n"
 "	hcall	6, 2\n"
+"	hcall	6, 3\n"
 "	hcall	98\n");
 
 GUEST(g_hc_stack_rpl,
@@ -1493,7 +1498,69 @@ struct attack {
 	void *(*during)(void *);	/* a second thread while it runs */
 	unsigned int reason;		/* the exit wanted (default: killed) */
 	unsigned int exits;		/* console exits before it */
+	const char *stat;		/* a line the guest's stats must have */
 };
+
+/*
+ * A system call through a direct gate: a trap gate into the guest's
+ * no-interrupt window takes "int $0x80" from user mode to the guest
+ * kernel with no exit (the harness checks the host counted none), onto
+ * the ring-1 stack of LHCALL_SET_STACK, with the user's frame.
+ */
+GUEST(g_direct_int80,
+"g_direct_int80_window:\n"
+"	cmpl	$0x73, 4(%esp)\n"
+"	jne	1f\n"
+"	cmpl	$0x7000, 12(%esp)\n"
+"	jne	1f\n"
+"	cmpl	$0x8800 - 20, %esp\n"
+"	jne	1f\n"
+"	hcall	98\n"
+"1:	hcall	97\n"
+"g_direct_int80_window_end:\n"
+"g_direct_int80_user:\n"
+"	int	$0x80\n"
+"	jmp	.\n"
+"g_direct_int80_entry:\n"
+"	movl	$0x9000, %esp\n"
+"	movl	$" HERE(g_direct_int80, g_direct_int80_window) ", " STR(DATA_GPA) " + " STR(NOIRQ_START_OFF) "\n"
+"	movl	$" HERE(g_direct_int80, g_direct_int80_window_end) ", " STR(DATA_GPA) " + " STR(NOIRQ_END_OFF) "\n"
+"	lguest_init\n"
+"	tgate	0x80, " HERE(g_direct_int80, g_direct_int80_window) ", dpl=3\n"
+"	enter_user " HERE(g_direct_int80, g_direct_int80_user) "\n");
+
+/*
+ * The same with the ring-1 stack in the switcher slot: the CPU's push
+ * of the frame faults there (a supervisor write to a read-only page),
+ * which is the host's to see, and the guest's end.
+ */
+GUEST(g_direct_stack_slot,
+"g_direct_stack_slot_window:\n"
+"	hcall	97\n"
+"g_direct_stack_slot_window_end:\n"
+"g_direct_stack_slot_user:\n"
+"	int	$0x80\n"
+"	jmp	.\n"
+"g_direct_stack_slot_entry:\n"
+"	movl	$0x9000, %esp\n"
+"	movl	$" HERE(g_direct_stack_slot, g_direct_stack_slot_window) ", " STR(DATA_GPA) " + " STR(NOIRQ_START_OFF) "\n"
+"	movl	$" HERE(g_direct_stack_slot, g_direct_stack_slot_window_end) ", " STR(DATA_GPA) " + " STR(NOIRQ_END_OFF) "\n"
+"	lguest_init\n"
+"	tgate	0x80, " HERE(g_direct_stack_slot, g_direct_stack_slot_window) ", dpl=3\n"
+"	hcall	4, 14, 0x0000ffff, 0x00cffa00\n"
+"	hcall	4, 15, 0x0000ffff, 0x00cff200\n"
+"	movl	" STR(DATA_GPA) " + " STR(RESERVE_MEM_OFF) ", %ecx\n"
+"	negl	%ecx\n"
+"	addl	$0x800, %ecx\n"
+"	movl	$8, %eax\n"
+"	movl	$0x69, %ebx\n"
+"	int	$0x1f\n"
+"	pushl	$0x7b\n"
+"	pushl	$0x7000\n"
+"	pushl	$0x202\n"
+"	pushl	$0x73\n"
+"	pushl	$" HERE(g_direct_stack_slot, g_direct_stack_slot_user) "\n"
+"	iret\n");
 
 #define A(n, w, ...) { .name = #n, .start = g_##n##_start, .entry = g_##n##_entry, \
 		       .end = g_##n##_end, .want = w, __VA_ARGS__ }
@@ -1532,7 +1599,7 @@ static const struct attack attacks[] = {
 	A(hc_notify, "notify outside the device pages: 0x40000"),
 	A(hc_pgtable_unaligned, "bad page directory 0x2004"),
 	A(hc_pgtable_range, "bad page directory 0x40000"),
-	A(hc_flush_mode, "bad TLB flush 2"),
+	A(hc_flush_mode, "bad TLB flush 3"),
 	A(hc_stack_rpl, "bad kernel stack segment 0x68"),
 	A(hc_stack_index, "bad kernel stack segment 0x101"),
 	A(hc_tls_range, "bad TLS array at 0x3ffec"),
@@ -1579,7 +1646,34 @@ static const struct attack attacks[] = {
 	A(int3_into, "unknown hypercall 98"),
 	A(gate_host_cs, "bad code or stack segment 0x51"),
 	A(gate_data, "bad code or stack segment 0x69"),
+	A(direct_int80, "unknown hypercall 98", .stat = "exit_int80 0"),
+	A(direct_stack_slot, "switcher slot|cannot push a frame"),
 };
+
+/*
+ * Does lg.ko's stats file for this process (debugfs) have the line
+ * want?  Read while the guest still exists.
+ */
+static int stat_has(const char *want)
+{
+	char path[64], line[128];
+	int found = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/lguest/%d/stats", (int)getpid());
+	f = fopen(path, "r");
+	if (!f) {
+		printf("# %s: %s\n", path, strerror(errno));
+		return 0;
+	}
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, want, strlen(want)) && line[strlen(want)] == '\n')
+			found = 1;
+	fclose(f);
+	if (!found)
+		printf("# the guest's stats have no line \"%s\"\n", want);
+	return found;
+}
 
 /* Does the message have one of the '|'-separated wants in it? */
 static int wanted(const char *msg, const char *want)
@@ -1666,6 +1760,10 @@ static int run(const struct attack *a)
 	guest_done = 1;
 	if (a->during)
 		pthread_join(thread, NULL);
+	if (a->stat && !stat_has(a->stat)) {
+		close(fd);
+		return 1;
+	}
 	close(fd);
 	if (ret != sizeof(ex)) {
 		printf("# read: %ld (%s)\n", ret, strerror(errno));

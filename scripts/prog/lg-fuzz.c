@@ -1332,7 +1332,7 @@ static void e_piece(struct gen *g)
 		break;
 	}
 	case 9:
-		e_hcall(g, LHCALL_FLUSH_TLB, chance(90) ? rn(2) : boundary(0),
+		e_hcall(g, LHCALL_FLUSH_TLB, chance(90) ? rn(3) : boundary(0),
 			chance(50) ? rn(mem) : boundary(mem), 0, 0);
 		break;
 	case 10:

@@ -56,6 +56,12 @@ run_guest() {
 	[ ! -f "$p.timeout" ] || diag "the guest ($*) was still running after $LGTIMEOUT s: killed"
 }
 
+# lgstat NAME PREFIX: counter NAME of the guest run as PREFIX with
+# LGOPTS=--stats (the launcher's "lguest-stats NAME VALUE" lines).
+lgstat() {
+	sed -n "s/^lguest-stats $1 \([0-9]*\)$/\1/p" "$2.err"
+}
+
 # guest_output NAME LOG: what the in-guest check NAME printed, as
 # diagnostics (the lines between the result before it and its own).
 guest_output() {

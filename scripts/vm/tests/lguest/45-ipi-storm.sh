@@ -8,7 +8,13 @@
 # the threads and the launchers all the while.  (A shootdown of another
 # process's pages never interrupts a CPU in a guest: Linux sends it only
 # to the CPUs that have that process's mm loaded.)  Both guests pass,
-# and /proc/interrupts' TLB shootdown count grew by at least 1000.
+# and /proc/interrupts' TLB shootdown count grew by at least 200.  How
+# many there are depends on how often both CPUs run the storm's threads
+# at once: guests that halt in a sleep leave them the CPUs (93,000 with
+# guests that spent the storm in their sleep check), busy guests take
+# their share (750 to 900 once system calls and context switches in the
+# guest stopped costing exits and the guests got through their checks
+# faster, into the memory checks).
 LGTIMEOUT=150
 . /tests/lib.sh
 . /tests/lguest.sh
@@ -16,7 +22,7 @@ need_cpus 2
 # The checks' 80% fill needs it (see 20-guest-boot).
 LGMEM=128
 STORM=8
-MIN=1000
+MIN=200
 tlb() {
 	awk '$1 == "TLB:" { for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) n += $i } END { print n + 0 }' /proc/interrupts
 }
