@@ -13,6 +13,7 @@
 #include <linux/cpufeature.h>
 #include <linux/ktime.h>
 #include <linux/moduleparam.h>
+#include <linux/sched.h>
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
 #include <asm/tsc.h>
@@ -239,6 +240,8 @@ static void drain_ring(struct lguest *lg)
 			return;
 		}
 		do_hcall(lg, &h, NULL);
+		/* 64 calls may each be long (a flush of all the shadows). */
+		cond_resched();
 		if (put_user((u8)LHCALL_SLOT_EMPTY, st)) {
 			kill_guest(lg, "cannot write the hypercall ring");
 			return;

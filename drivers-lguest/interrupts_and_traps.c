@@ -161,7 +161,9 @@ void maybe_deliver_irq(struct lguest *lg)
 	WRITE_DATA(lg, irq_pending, irq >= 0);
 	if (irq < 0 || !(READ_DATA(lg, irq_enabled) & X86_EFLAGS_IF))
 		return;
-	if (lg->regs.eip >= lg->noirq_start && lg->regs.eip < lg->noirq_end)
+	/* The window is the guest kernel's: user mode's eip may be anywhere. */
+	if ((lg->regs.cs & SEGMENT_RPL_MASK) == 1 &&
+	    lg->regs.eip >= lg->noirq_start && lg->regs.eip < lg->noirq_end)
 		return;
 	clear_bit(irq, &lg->irqs_pending);
 	lg->stats.guest_irqs++;

@@ -59,6 +59,7 @@ struct lguest_stats {
 	unsigned long pinned;		/* guest pages pinned */
 	unsigned long pinned_highmem;	/* ... of which in the host's high memory */
 	unsigned long migrations;	/* entries on another CPU than the last */
+	unsigned long shadow_pages;	/* shadow page tables now, of all address spaces */
 };
 
 /*
@@ -68,9 +69,16 @@ struct lguest_stats {
  */
 #define LGUEST_PGDIRS		8
 
+/*
+ * Shadow page tables a guest may have in all (4 KB of host low memory
+ * each): as many as one full address space would need.  Beyond that the
+ * least recently loaded address spaces are forgotten first.
+ */
+#define LGUEST_SHADOW_PAGES	PTRS_PER_PGD
+
 struct lguest_pgdir {
 	u32 gpgdir;			/* the guest's page directory (gpa) */
-	unsigned long last_used;	/* lguest.pgdir_clock at its last load */
+	u64 last_used;			/* lguest.pgdir_clock at its last load */
 	struct page *pgdir;		/* the shadow directory, or NULL: unused */
 	struct page *pt[PTRS_PER_PGD];	/* shadow page tables of the user half */
 	u32 pde[PTRS_PER_PGD];		/* the guest pde each was built for */
@@ -119,7 +127,7 @@ struct lguest {
 	u32 guest_pgdir;		/* gpa of the guest's page directory */
 	struct lguest_pgdir *pgdirs;	/* LGUEST_PGDIRS address spaces kept */
 	struct lguest_pgdir *cur;	/* ... of which guest_pgdir's */
-	unsigned long pgdir_clock;	/* counts loads, for lguest_pgdir.last_used */
+	u64 pgdir_clock;		/* counts loads, for lguest_pgdir.last_used */
 	struct page *kernel_pt[PTRS_PER_PGD];	/* the kernel half's, shared */
 	u32 kernel_pde[PTRS_PER_PGD];	/* the guest pde each was built for */
 	unsigned long *pt_protected;	/* write-protected page tables, by pfn */

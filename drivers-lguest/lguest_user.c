@@ -71,7 +71,7 @@ static const struct {
 	STAT(pgdir_loads), STAT(pgdir_hits), STAT(pgdir_evictions),
 	STAT(flush_all), STAT(flush_one), STAT(nmis_in_switcher), STAT(guest_irqs),
 	STAT(eventfd_notifies), STAT(returns), STAT(pinned), STAT(pinned_highmem),
-	STAT(migrations),
+	STAT(migrations), STAT(shadow_pages),
 };
 
 /*

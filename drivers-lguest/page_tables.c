@@ -36,6 +36,7 @@
 #include <linux/bitmap.h>
 #include <linux/io.h>
 #include <linux/mm.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <asm/trap_pf.h>
 #include "lg.h"
@@ -233,17 +234,18 @@ bool read_guest_virt(struct lguest *lg, u32 vaddr, void *buf, u32 len)
 	return true;
 }
 
-static void free_pt(struct page **pt)
+static void free_pt(struct lguest *lg, struct page **pt)
 {
 	__free_page(*pt);
 	*pt = NULL;
+	lg->stats.shadow_pages--;
 }
 
 /* Drop the shadow page table of idx in the current address space. */
 static void drop_shadow_pt(struct lguest *lg, unsigned int idx)
 {
 	set_shadow_pde(lg, idx, NULL);
-	free_pt(spt_slot(lg, idx));
+	free_pt(lg, spt_slot(lg, idx));
 }
 
 /* The user half of a kept address space that is not the current one. */
@@ -255,7 +257,7 @@ static void drop_user_pts(struct lguest *lg, struct lguest_pgdir *d)
 		if (!d->pt[i])
 			continue;
 		pgdir_entries(d)[i] = 0;
-		free_pt(&d->pt[i]);
+		free_pt(lg, &d->pt[i]);
 	}
 }
 
@@ -290,7 +292,7 @@ void free_shadow(struct lguest *lg)
 		}
 		for (i = 0; i < PTRS_PER_PGD; i++)
 			if (lg->kernel_pt[i])
-				free_pt(&lg->kernel_pt[i]);
+				free_pt(lg, &lg->kernel_pt[i]);
 		kvfree(lg->pgdirs);
 		lg->pgdirs = NULL;
 	}
@@ -357,7 +359,7 @@ static void unprotect_pt(struct lguest *lg, u32 pfn)
 		for (j = 0; j < lg->kernel_pgd_first; j++) {
 			if (d->pt[j] && d->pde[j] >> PAGE_SHIFT == pfn) {
 				pgdir_entries(d)[j] = 0;
-				free_pt(&d->pt[j]);
+				free_pt(lg, &d->pt[j]);
 			}
 		}
 	}
@@ -427,9 +429,9 @@ static void check_pdes(struct lguest *lg)
  * The guest loads cr3.  Its TLB then holds nothing of the user half, but
  * the kernel half's global pages, which the guest flushes explicitly
  * when it changes them.  The address space's kept shadows are taken up
- * again (or, for a new one, the least recently loaded one's slot); a
- * reload of the current one drops its user half, as the CPU's reload
- * would.
+ * again (or, for a new one, the least recently loaded one's slot, never
+ * the current one's); a reload of the current one drops its user half,
+ * as the CPU's reload would.
  */
 bool new_pgdir(struct lguest *lg, u32 pgdir)
 {
@@ -454,10 +456,11 @@ bool new_pgdir(struct lguest *lg, u32 pgdir)
 			d = e;
 			break;
 		}
+		if (e == lg->cur)
+			continue;
 		if (!lru || !e->pgdir || (lru->pgdir && e->last_used < lru->last_used))
 			lru = e;
 	}
-	protect_pts(lg, lg->cur);
 	if (!d) {
 		d = lru;
 		if (d->pgdir) {
@@ -471,6 +474,14 @@ bool new_pgdir(struct lguest *lg, u32 pgdir)
 	} else {
 		lg->stats.pgdir_hits++;
 	}
+	/*
+	 * Leaving an address space flushes the TLB of it: Linux may have
+	 * changed its page tables while it stayed loaded under a kernel
+	 * thread, whose flush is the switch itself.  Its shadows are brought
+	 * in line with its tables, and from now on its tables are guarded.
+	 */
+	flush_shadow(lg, true);
+	protect_pts(lg, lg->cur);
 	d->last_used = ++lg->pgdir_clock;
 	lg->cur = d;
 	lg->guest_pgdir = pgdir;
@@ -607,9 +618,11 @@ void flush_shadow(struct lguest *lg, bool user)
 {
 	unsigned int i, end = user ? lg->kernel_pgd_first : PTRS_PER_PGD;
 
-	for (i = 0; i < end && !lg->dead; i++)
+	for (i = 0; i < end && !lg->dead; i++) {
 		if (*spt_slot(lg, i))
 			resync_shadow_pt(lg, i);
+		cond_resched();
+	}
 }
 
 /*
@@ -628,6 +641,32 @@ void flush_shadow_one(struct lguest *lg, u32 vaddr)
 	if (guest_walk(lg, vaddr, &pde, &pte, &pte_gpa) && same_pde(pde, *spde_slot(lg, idx)) &&
 	    (pte & _PAGE_ACCESSED))
 		spt[pte_index(vaddr)] = shadow_pte(lg, pde, pte, true);
+}
+
+/*
+ * Before another shadow page table: within LGUEST_SHADOW_PAGES, by
+ * forgetting the least recently loaded address spaces, and then the
+ * current one's shadows.
+ */
+static void make_room(struct lguest *lg)
+{
+	while (lg->stats.shadow_pages >= LGUEST_SHADOW_PAGES) {
+		struct lguest_pgdir *lru = NULL;
+		unsigned int i;
+
+		for (i = 0; i < LGUEST_PGDIRS; i++) {
+			struct lguest_pgdir *e = &lg->pgdirs[i];
+
+			if (e->pgdir && e != lg->cur && (!lru || e->last_used < lru->last_used))
+				lru = e;
+		}
+		if (!lru) {
+			drop_shadows(lg);
+			return;
+		}
+		lg->stats.pgdir_evictions++;
+		release_pgdir(lg, lru);
+	}
 }
 
 /*
@@ -675,8 +714,10 @@ bool demand_page(struct lguest *lg, u32 vaddr, u32 errcode)
 	if (*spt_slot(lg, idx) && !same_pde(pde, *spde_slot(lg, idx)))
 		drop_shadow_pt(lg, idx);
 	if (!*spt_slot(lg, idx)) {
-		struct page *pt = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+		struct page *pt;
 
+		make_room(lg);
+		pt = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
 		if (!pt) {
 			kill_guest(lg, "out of memory for shadow page tables");
 			return false;
@@ -687,6 +728,7 @@ bool demand_page(struct lguest *lg, u32 vaddr, u32 errcode)
 		*spt_slot(lg, idx) = pt;
 		*spde_slot(lg, idx) = pde;
 		set_shadow_pde(lg, idx, pt);
+		lg->stats.shadow_pages++;
 	}
 	spte = shadow_pte(lg, pde, pte, false);
 	if (!spte)
