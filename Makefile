@@ -38,7 +38,7 @@ bench: deps fetch
 
 # lguest beside User-Mode Linux and nested full emulation (qemu-system-i386
 # in the QEMU host), the same workloads natively and on each; a table and
-# charts in build/bench.  Slow (25 min the first time, less then): not in
+# charts in build/bench.  Slow (25 min the first time, 17 then): not in
 # 'make check'.
 bench-peers: deps fetch
 	@$(S)/deps --peers
