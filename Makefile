@@ -12,7 +12,7 @@
 SHELL := /bin/bash
 S := scripts
 
-.PHONY: run check check-debug check-distro bench build apply deps fetch ktest check-bisect check-series selftest \
+.PHONY: run check check-debug check-distro bench bench-peers build apply deps fetch ktest check-bisect check-series selftest \
 	patches config clean clean-cache help
 
 run: deps fetch
@@ -35,6 +35,15 @@ check-distro: deps fetch
 bench: deps fetch
 	@$(S)/build
 	@$(S)/bench $(if $(CPU),--cpu $(CPU))
+
+# lguest beside User-Mode Linux and nested full emulation (qemu-system-i386
+# in the QEMU host), the same workloads natively and on each; a table and
+# charts in build/bench.  Slow (25 min the first time, 17 then): not in
+# 'make check'.
+bench-peers: deps fetch
+	@$(S)/deps --peers
+	@$(S)/build
+	@$(S)/bench-peers $(if $(CPU),--cpu $(CPU))
 
 deps:
 	@$(S)/deps
@@ -82,6 +91,7 @@ help:
 	@echo "make check-debug   the in-VM tests on a debug host kernel (lockdep, kmemleak...)"
 	@echo "make check-distro  the in-VM tests on Debian's i386 686 config as host and guest"
 	@echo "make bench         lguest microbenchmarks: exits/op, guest vs native"
+	@echo "make bench-peers   the same natively, in lguest, UML and nested QEMU (slow)"
 	@echo "make ktest         build and boot-test with ktest.pl"
 	@echo "make build         apply the series and build kernel, programs, initramfs"
 	@echo "make check-series  checkpatch, sparse, coccicheck, generated-patch freshness"
