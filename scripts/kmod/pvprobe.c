@@ -31,31 +31,33 @@ struct pv_site {
 
 /*
  * One non-inlined function per operation: its body starts with the
- * patched site (possibly after a frame setup that we skip).
+ * patched site (possibly after a frame setup that we skip).  notrace:
+ * with ftrace (a distribution's kernel) the function would otherwise
+ * start with the 5-byte NOP that __fentry__ calls are patched into.
  */
-static noinline void site_irq_disable(void)
+static noinline notrace void site_irq_disable(void)
 {
 	arch_local_irq_disable();
 }
 
-static noinline void site_irq_enable(void)
+static noinline notrace void site_irq_enable(void)
 {
 	arch_local_irq_enable();
 }
 
 static unsigned long flags_sink;
 
-static noinline void site_save_fl(void)
+static noinline notrace void site_save_fl(void)
 {
 	WRITE_ONCE(flags_sink, arch_local_save_flags());
 }
 
-static noinline void site_read_cr2(void)
+static noinline notrace void site_read_cr2(void)
 {
 	WRITE_ONCE(flags_sink, read_cr2());
 }
 
-static noinline void site_read_cr3(void)
+static noinline notrace void site_read_cr3(void)
 {
 	WRITE_ONCE(flags_sink, __read_cr3());
 }
@@ -80,6 +82,8 @@ static bool is_nop(const u8 *p, unsigned int *len)
 	static const u8 nop3[] = { 0x0f, 0x1f, 0x00 };
 	static const u8 nop4[] = { 0x0f, 0x1f, 0x40, 0x00 };
 	static const u8 nop5[] = { 0x0f, 0x1f, 0x44, 0x00, 0x00 };
+	/* ds lea 0(%esi,%eiz,1),%esi: 32-bit x86's BYTES_NOP5 */
+	static const u8 lea5[] = { 0x3e, 0x8d, 0x74, 0x26, 0x00 };
 	static const u8 lea[] = { 0x8d, 0x76, 0x00 };	/* lea 0(%esi),%esi */
 	static const u8 lea4[] = { 0x8d, 0x74, 0x26, 0x00 };
 
@@ -91,7 +95,7 @@ static bool is_nop(const u8 *p, unsigned int *len)
 		*len = 3;
 	} else if (!memcmp(p, nop4, 4) || !memcmp(p, lea4, 4)) {
 		*len = 4;
-	} else if (!memcmp(p, nop5, 5)) {
+	} else if (!memcmp(p, nop5, 5) || !memcmp(p, lea5, 5)) {
 		*len = 5;
 	} else {
 		return false;
@@ -106,7 +110,12 @@ static void report(const struct pv_site *s)
 	unsigned int len;
 	s32 rel;
 
-	/* Skip the frame setup the compiler may emit: push %ebp; mov %esp,%ebp. */
+	/*
+	 * Skip padding and the frame setup the compiler may emit (push %ebp;
+	 * mov %esp,%ebp), in either order.
+	 */
+	while (p < end && is_nop(p, &len))
+		p += len;
 	if (p[0] == 0x55 && p[1] == 0x89 && p[2] == 0xe5)
 		p += 3;
 	while (p < end && is_nop(p, &len))
