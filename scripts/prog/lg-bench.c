@@ -8,6 +8,9 @@
  *   syscall    getppid() through libc
  *   int80      getppid() with "int $0x80"
  *   clock      clock_gettime(CLOCK_MONOTONIC)
+ *   hcall      set_thread_area() of a TLS descriptor of its own: the
+ *              kernel reloads the thread's TLS descriptors, which a
+ *              paravirtualized guest does with one hypercall
  *   ctxsw      a one-byte round trip through two pipes between two
  *              processes (two context switches)
  *   pagefault  first write to a fresh anonymous page (a 4 MB mapping,
@@ -34,6 +37,7 @@
  *              checks that they decompress, checksums them and writes
  *              the compressed copy out
  */
+#include <asm/ldt.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -112,6 +116,24 @@ static void run_clock(long n)
 
 	while (n--)
 		clock_gettime(CLOCK_MONOTONIC, &ts);
+}
+
+static void run_hcall(long n)
+{
+	struct user_desc d = {
+		.entry_number = -1,		/* a free TLS slot, chosen once */
+		.base_addr = 0,
+		.limit = 0xfffff,
+		.seg_32bit = 1,
+		.limit_in_pages = 1,
+		.useable = 1,
+	};
+
+	if (syscall(SYS_set_thread_area, &d))
+		die("set_thread_area");
+	while (n--)
+		if (syscall(SYS_set_thread_area, &d))
+			die("set_thread_area");
 }
 
 static void run_ctxsw(long n)
@@ -572,6 +594,7 @@ static const struct {
 	{ .name = "syscall", .run = run_syscall },
 	{ .name = "int80", .run = run_int80 },
 	{ .name = "clock", .run = run_clock },
+	{ .name = "hcall", .run = run_hcall },
 	{ .name = "ctxsw", .run = run_ctxsw },
 	{ .name = "pagefault", .run = run_pagefault },
 	{ .name = "fork", .run = run_fork },
