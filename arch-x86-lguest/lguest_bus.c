@@ -8,12 +8,16 @@
  */
 #define pr_fmt(fmt) "lguest_bus: " fmt
 
+#include <linux/console.h>
+#include <linux/delay.h>
 #include <linux/init.h>
 #include <linux/interrupt.h>
 #include <linux/io.h>
 #include <linux/slab.h>
+#include <linux/tty_driver.h>
 #include <linux/virtio.h>
 #include <linux/virtio_config.h>
+#include <linux/virtio_ids.h>
 #include <linux/virtio_ring.h>
 #include "lguest.h"
 
@@ -246,6 +250,9 @@ static void lg_release(struct device *dev)
 	kfree(to_lgdev(dev_to_virtio(dev)));
 }
 
+/* A console device was found: lguest_bus_console_wait() waits for it. */
+static bool lguest_bus_console __initdata;
+
 static void __init lg_add_device(struct lguest_device_desc *d)
 {
 	struct lguest_vdev *ldev = kzalloc(sizeof(*ldev), GFP_KERNEL);
@@ -260,7 +267,10 @@ static void __init lg_add_device(struct lguest_device_desc *d)
 	if (register_virtio_device(&ldev->vdev)) {
 		pr_err("cannot register device type %u\n", d->type);
 		put_device(&ldev->vdev.dev);
+		return;
 	}
+	if (d->type == VIRTIO_ID_CONSOLE)
+		lguest_bus_console = true;
 }
 
 static int __init lguest_bus_init(void)
@@ -290,3 +300,36 @@ static int __init lguest_bus_init(void)
 	return 0;
 }
 device_initcall(lguest_bus_init);
+
+/*
+ * The guest's console, hvc0, is a port of a multiport virtio console,
+ * and virtio_console adds ports from a work item once the launcher has
+ * answered the driver's DEVICE_READY: nothing orders that before init
+ * opens /dev/console, and an init that comes first runs with no console
+ * at all ("unable to open an initial console").  The last initcalls run
+ * before that open: with a console device, wait there until a console
+ * with a tty is registered, or LGUEST_CONSOLE_WAIT_MS.
+ */
+#define LGUEST_CONSOLE_WAIT_MS	10000
+
+static int __init lguest_bus_console_wait(void)
+{
+	struct tty_driver *driver;
+	unsigned int waited;
+	int index;
+
+	if (!lguest_bus_console)
+		return 0;
+	for (waited = 0; waited < LGUEST_CONSOLE_WAIT_MS; waited += 20) {
+		driver = console_device(&index);
+		if (driver) {
+			tty_driver_kref_put(driver);
+			return 0;
+		}
+		msleep(20);
+	}
+	pr_warn("no console %u ms after the console device was added\n",
+		LGUEST_CONSOLE_WAIT_MS);
+	return 0;
+}
+late_initcall_sync(lguest_bus_console_wait);

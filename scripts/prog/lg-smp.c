@@ -18,6 +18,11 @@
  *   lg-smp share CPU SECONDS
  *          spin on CPU for SECONDS of wall time; print how much of it
  *          was CPU time of this task: "share: ... N%"
+ *   lg-smp stall SECONDS CMD ARGS...
+ *          run CMD (a launcher) with every thread but its first stopped
+ *          (ptrace) for its first SECONDS: its device workers answer
+ *          nothing meanwhile, as on a host too busy to run them, while
+ *          the guest itself runs; exits with CMD's status
  *
  * Each prints what it did on lines starting with "# ".
  */
@@ -29,9 +34,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <signal.h>
 #include <sys/mman.h>
+#include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -190,9 +199,75 @@ static int share(int cpu, long seconds)
 	return 0;
 }
 
+#define STALL_MAX	64	/* threads */
+
+/*
+ * Stop each thread of pid but the first as it appears, until SECONDS
+ * have passed; then let them go and wait for pid.
+ */
+static int stall(long seconds, char **cmd)
+{
+	pid_t tids[STALL_MAX], pid;
+	int n = 0, i, status;
+	double end;
+
+	pid = fork();
+	if (pid < 0) {
+		perror("fork");
+		return 1;
+	}
+	if (pid == 0) {
+		execvp(cmd[0], cmd);
+		perror(cmd[0]);
+		_exit(127);
+	}
+	end = now(CLOCK_MONOTONIC) + seconds;
+	while (now(CLOCK_MONOTONIC) < end) {
+		char path[64];
+		struct dirent *e;
+		DIR *d;
+
+		snprintf(path, sizeof(path), "/proc/%d/task", pid);
+		d = opendir(path);
+		if (!d)
+			break;
+		while ((e = readdir(d))) {
+			pid_t tid = atoi(e->d_name);
+
+			if (tid <= 0 || tid == pid)
+				continue;
+			for (i = 0; i < n && tids[i] != tid; i++)
+				;
+			if (i < n || n == STALL_MAX)
+				continue;
+			if (ptrace(PTRACE_SEIZE, tid, 0, 0) || ptrace(PTRACE_INTERRUPT, tid, 0, 0)) {
+				fprintf(stderr, "lg-smp: cannot stop thread %d: %s\n", tid, strerror(errno));
+				continue;
+			}
+			tids[n++] = tid;
+			printf("# stopped thread %d\n", tid);
+		}
+		closedir(d);
+		usleep(1000);
+	}
+	for (i = 0; i < n; i++) {
+		/* detach needs the tracee stopped: reap its stop first */
+		if (waitpid(tids[i], &status, __WALL) == tids[i] && WIFSTOPPED(status))
+			ptrace(PTRACE_DETACH, tids[i], 0, 0);
+	}
+	printf("# let %d threads go after %ld s\n", n, seconds);
+	if (waitpid(pid, &status, 0) != pid) {
+		perror("waitpid");
+		return 1;
+	}
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
+
 static void usage(void)
 {
-	fprintf(stderr, "usage: lg-smp migrate MS SECONDS PID... | tlb SECONDS | share CPU SECONDS\n");
+	fprintf(stderr, "usage: lg-smp migrate MS SECONDS PID... | tlb SECONDS | share CPU SECONDS | stall SECONDS CMD...\n");
 	exit(2);
 }
 
@@ -205,6 +280,8 @@ int main(int argc, char **argv)
 		return tlb(atol(argv[2]));
 	if (argc == 4 && !strcmp(argv[1], "share") && atol(argv[3]) > 0)
 		return share(atoi(argv[2]), atol(argv[3]));
+	if (argc >= 4 && !strcmp(argv[1], "stall") && atol(argv[2]) > 0)
+		return stall(atol(argv[2]), argv + 3);
 	usage();
 	return 2;
 }
