@@ -14,7 +14,6 @@
 #include <linux/interrupt.h>
 #include <linux/io.h>
 #include <linux/slab.h>
-#include <linux/tty_driver.h>
 #include <linux/virtio.h>
 #include <linux/virtio_config.h>
 #include <linux/virtio_ids.h>
@@ -314,18 +313,15 @@ device_initcall(lguest_bus_init);
 
 static int __init lguest_bus_console_wait(void)
 {
-	struct tty_driver *driver;
 	unsigned int waited;
 	int index;
 
 	if (!lguest_bus_console)
 		return 0;
+	/* (console_device() takes no reference on the driver it returns) */
 	for (waited = 0; waited < LGUEST_CONSOLE_WAIT_MS; waited += 20) {
-		driver = console_device(&index);
-		if (driver) {
-			tty_driver_kref_put(driver);
+		if (console_device(&index))
 			return 0;
-		}
 		msleep(20);
 	}
 	pr_warn("no console %u ms after the console device was added\n",
