@@ -36,12 +36,15 @@ bad=
 for t in syscall:0.1 int80:0.1 hcall:0.95:1.05 ctxsw:4 pagefault:2.05 fork:60 exec:120 cow:3.1; do
 	w=${t%%:*}
 	max=${t##*:}
-	min=0
+	# (no floor unless one is given: a count of zero comes out a
+	# little below it, the two guests' background differing)
+	min=
 	case "$t" in *:*:*) min=${t#*:}; min=${min%%:*} ;; esac
 	v=$(per_op "$w")
 	[ -n "$v" ] || fail "workload $w is missing from the report"
-	diag "$w: $v exits per operation (from $min to $max)"
-	awk -v v="$v" -v lo="$min" -v m="$max" 'BEGIN { exit !(v >= lo && v <= m) }' || bad="$bad $w=$v"
+	diag "$w: $v exits per operation (${min:+at least $min, }at most $max)"
+	awk -v v="$v" -v lo="$min" -v m="$max" 'BEGIN { exit !((lo == "" || v >= lo) && v <= m) }' ||
+		bad="$bad $w=$v"
 done
 [ -z "$bad" ] || fail "exits per operation outside the targets:$bad"
 fork=$(echo "$out" | awk '$1 == "BENCH" && $2 == "fork" { print $4, $5, $6 }')
